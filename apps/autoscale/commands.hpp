@@ -1,0 +1,10 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace autoscale::cli {
+
+// Each adds one subcommand whose callback does the work (errors propagate as autoscale::Error).
+void add_simulate(CLI::App& app);
+void add_run(CLI::App& app);
+
+}  // namespace autoscale::cli

@@ -1,0 +1,30 @@
+// The one command-line tool: `autoscale <command> --help` for each command.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "commands.hpp"
+#include "core/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"autoscale: simulate a scalable web service, evaluate and learn autoscaling policies"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "autoscale 0.1.0");
+  autoscale::cli::add_simulate(app);
+  autoscale::cli::add_run(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const autoscale::Error& e) {
+    fmt::print(stderr, "autoscale: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "autoscale: error: {}\n", e.what());
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,91 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "load/load_model.hpp"
+#include "service/fleet.hpp"
+#include "service/params.hpp"
+
+namespace autoscale {
+
+struct Action {
+  int add = 0;
+  int remove = 0;
+};
+
+// What happened in the last minute, as an operator's dashboard would show it.
+struct StepInfo {
+  std::int64_t minute = 0;  // 0 at reset, then 1, 2, ...
+  std::int64_t load = 0;
+  std::int64_t capacity = 0;
+  std::int64_t failed = 0;
+  int active = 0;
+  int warming = 0;
+  bool down = false;
+  int add = 0, remove = 0;  // the action applied this minute, after clamping
+  double reward = 0;
+};
+
+struct StepResult {
+  std::span<const float> observation;
+  double reward = 0;
+  bool terminated = false;  // never: the service has no terminal state
+  bool truncated = false;   // the episode's time limit was reached
+  StepInfo info;  // a copy: results stay valid after the next step
+};
+
+// The seed's observation: four signals (load / max_tpm, failed / load, down, active / max_machines)
+// each smoothed by EMAs with alphas 1, 0.1, 0.01, 0.001, 0.0001 (alpha-major), then the warm-up
+// queue / max_machine_delta, next-to-arrive first.
+inline constexpr std::array<double, 5> kEmaAlphas{1.0, 0.1, 0.01, 0.001, 0.0001};
+inline constexpr int kSignals = 4;
+
+// One simulated service (the seed's `autoscalesim`), Gym-style. Load and capacity randomness come
+// from two streams derived from the episode seed, so they are the same whatever the actions.
+class Env {
+ public:
+  Env(const ServiceParams& params, std::unique_ptr<LoadModel> load);
+  Env(const Env& other);
+  Env& operator=(const Env&) = delete;
+
+  std::span<const float> reset(std::uint64_t seed);
+  StepResult step(Action action);
+
+  std::span<const float> observation() const { return obs_; }
+  const StepInfo& info() const { return info_; }
+  const Fleet& fleet() const { return fleet_; }
+  const ServiceParams& params() const { return params_; }
+  int obs_dim() const { return static_cast<int>(obs_.size()); }
+  std::int64_t episode_steps() const { return params_.episode_steps(); }
+  std::uint64_t seed() const { return seed_; }
+
+ private:
+  void observe();
+
+  ServiceParams params_;
+  std::unique_ptr<LoadModel> load_;
+  Fleet fleet_;
+  Rng capacity_rng_;
+  std::array<double, kEmaAlphas.size() * kSignals> ema_{};
+  std::vector<float> obs_;
+  StepInfo info_;
+  std::uint64_t seed_ = 0;
+  double inv_max_tpm_ = 0, inv_max_machines_ = 0, inv_delta_ = 0;
+};
+
+// The capacity stream of an episode, minute by minute, as the environment draws it: one standard
+// normal at reset, then one per step. The clairvoyant oracle replays it.
+class CapacityStream {
+ public:
+  explicit CapacityStream(std::uint64_t seed) : rng_(make_stream(seed, Stream::kCapacity)) {}
+  double next() { return rng_.normal(); }
+
+ private:
+  Rng rng_;
+};
+
+}  // namespace autoscale

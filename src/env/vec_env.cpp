@@ -1,0 +1,86 @@
+#include "env/vec_env.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace autoscale {
+
+VecEnv::VecEnv(const Env& prototype, int num_envs, std::uint64_t base_seed, int threads)
+    : base_seed_(base_seed), obs_dim_(prototype.obs_dim()) {
+  if (num_envs < 1) throw Error("the environment pool needs at least one environment");
+  const auto n = static_cast<std::size_t>(num_envs);
+  envs_.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) envs_.emplace_back(prototype);
+  episode_count_.assign(n, 0);
+  running_.assign(n, {});
+  finished_.assign(n, {});
+  obs_.assign(n * static_cast<std::size_t>(obs_dim_), 0.0f);
+  final_obs_.assign(obs_.size(), 0.0f);
+  rewards_.assign(n, 0.0);
+  terminated_.assign(n, 0);
+  truncated_.assign(n, 0);
+  infos_.assign(n, {});
+  pool_ = std::make_unique<ThreadPool>(std::clamp(threads, 1, num_envs));
+}
+
+std::uint64_t VecEnv::next_seed(int i) {
+  const auto k = episode_count_[static_cast<std::size_t>(i)]++;
+  return base_seed_ + static_cast<std::uint64_t>(i) + static_cast<std::uint64_t>(k) * envs_.size();
+}
+
+void VecEnv::reset() {
+  std::fill(episode_count_.begin(), episode_count_.end(), 0);
+  for (int i = 0; i < num_envs(); ++i) {
+    auto& e = envs_[static_cast<std::size_t>(i)];
+    const auto obs = e.reset(next_seed(i));
+    std::copy(obs.begin(), obs.end(), obs_.begin() + static_cast<std::ptrdiff_t>(i) * obs_dim_);
+    running_[static_cast<std::size_t>(i)] = EpisodeTotals{e.seed()};
+    finished_[static_cast<std::size_t>(i)].clear();
+    infos_[static_cast<std::size_t>(i)] = e.info();
+  }
+}
+
+void VecEnv::step(std::span<const Action> actions) {
+  if (actions.size() != envs_.size()) throw Error("pool step: one action per environment is required");
+  pool_->parallel_for(num_envs(), [&](std::int64_t b, std::int64_t e) { step_range(b, e, actions); });
+}
+
+void VecEnv::step_range(std::int64_t begin, std::int64_t end, std::span<const Action> actions) {
+  for (std::int64_t i = begin; i < end; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    Env& env = envs_[u];
+    const StepResult r = env.step(actions[u]);
+    EpisodeTotals& tot = running_[u];
+    tot.profit += r.reward;
+    tot.steps += 1;
+    tot.downtime_minutes += r.info.down ? 1 : 0;
+    tot.machine_minutes += r.info.active;
+    tot.load += r.info.load;
+    tot.failed += r.info.failed;
+    rewards_[u] = r.reward;
+    terminated_[u] = r.terminated;
+    truncated_[u] = r.truncated;
+    infos_[u] = r.info;
+    float* row = obs_.data() + i * obs_dim_;
+    std::copy(r.observation.begin(), r.observation.end(), row);
+    if (r.terminated || r.truncated) {
+      std::copy(r.observation.begin(), r.observation.end(), final_obs_.data() + i * obs_dim_);
+      finished_[u].push_back(tot);
+      const auto obs = env.reset(next_seed(static_cast<int>(i)));
+      std::copy(obs.begin(), obs.end(), row);
+      tot = EpisodeTotals{env.seed()};
+    }
+  }
+}
+
+std::vector<EpisodeTotals> VecEnv::take_finished() {
+  std::vector<EpisodeTotals> out;
+  for (auto& f : finished_) {
+    out.insert(out.end(), f.begin(), f.end());
+    f.clear();
+  }
+  return out;
+}
+
+}  // namespace autoscale

@@ -1,0 +1,65 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/thread_pool.hpp"
+#include "env/env.hpp"
+
+namespace autoscale {
+
+// Totals of one finished episode, recorded by the pool when it auto-resets an environment.
+struct EpisodeTotals {
+  std::uint64_t seed = 0;
+  double profit = 0;
+  std::int64_t steps = 0;
+  std::int64_t downtime_minutes = 0;
+  double machine_minutes = 0;
+  std::int64_t load = 0, failed = 0;
+};
+
+// N copies of an environment stepped together into preallocated batch arrays (EnvPool's layout:
+// env-major rows), split across a thread pool. An environment whose episode ends is reset at once
+// (auto-reset): its row of `observations()` then holds the new episode's first observation and
+// `final_observations()` the last one of the old episode (PPO bootstraps from it on truncation).
+// Env i's k-th episode has seed base_seed + i + k * N, so results never depend on the thread count.
+class VecEnv {
+ public:
+  VecEnv(const Env& prototype, int num_envs, std::uint64_t base_seed, int threads);
+
+  void reset();
+  void step(std::span<const Action> actions);
+
+  int num_envs() const { return static_cast<int>(envs_.size()); }
+  int obs_dim() const { return obs_dim_; }
+  std::span<const float> observations() const { return obs_; }
+  std::span<const float> final_observations() const { return final_obs_; }
+  std::span<const double> rewards() const { return rewards_; }
+  std::span<const std::uint8_t> terminated() const { return terminated_; }
+  std::span<const std::uint8_t> truncated() const { return truncated_; }
+  std::span<const StepInfo> infos() const { return infos_; }
+  const Env& env(int i) const { return envs_[static_cast<std::size_t>(i)]; }
+  ThreadPool& pool() { return *pool_; }
+
+  // Episodes finished since the last call, in env order within each step.
+  std::vector<EpisodeTotals> take_finished();
+
+ private:
+  void step_range(std::int64_t begin, std::int64_t end, std::span<const Action> actions);
+  std::uint64_t next_seed(int i);
+
+  std::vector<Env> envs_;
+  std::vector<std::int64_t> episode_count_;
+  std::vector<EpisodeTotals> running_;
+  std::vector<std::vector<EpisodeTotals>> finished_;  // per env, drained in env order
+  std::uint64_t base_seed_;
+  int obs_dim_;
+  std::vector<float> obs_, final_obs_;
+  std::vector<double> rewards_;
+  std::vector<std::uint8_t> terminated_, truncated_;
+  std::vector<StepInfo> infos_;
+  std::unique_ptr<ThreadPool> pool_;
+};
+
+}  // namespace autoscale

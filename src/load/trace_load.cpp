@@ -1,0 +1,54 @@
+#include "load/trace_load.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "core/error.hpp"
+#include "core/rng.hpp"
+
+namespace autoscale {
+
+TraceLoad::TraceLoad(std::shared_ptr<const TraceSeries> series, std::optional<std::int64_t> fixed_start,
+                     std::int64_t episode_minutes)
+    : series_(std::move(series)), fixed_start_(fixed_start), episode_minutes_(episode_minutes) {
+  if (!series_) throw Error("trace load: no trace series");
+  const std::string& src = series_->source;
+  if (episode_minutes_ <= 0)
+    throw Error(src + ": episode length must be positive, got " + std::to_string(episode_minutes_) +
+                " minutes");
+  const auto n = static_cast<std::int64_t>(series_->tpm.size());
+  if (n < episode_minutes_)
+    throw Error(src + ": trace has " + std::to_string(n) + " minutes, shorter than the episode's " +
+                std::to_string(episode_minutes_) + " minutes");
+  const std::int64_t last_start = n - episode_minutes_;
+  if (fixed_start_ && (*fixed_start_ < 0 || *fixed_start_ > last_start))
+    throw Error(src + ": start minute " + std::to_string(*fixed_start_) + " leaves less than an episode (" +
+                std::to_string(episode_minutes_) + " minutes) of the " + std::to_string(n) +
+                "-minute trace; the latest start is " + std::to_string(last_start));
+  start_ = fixed_start_.value_or(0);
+  pos_ = static_cast<std::size_t>(start_);
+}
+
+void TraceLoad::reset(std::uint64_t load_seed) {
+  if (fixed_start_) {
+    start_ = *fixed_start_;
+  } else {
+    const auto starts =
+        static_cast<std::uint64_t>(series_->tpm.size()) - static_cast<std::uint64_t>(episode_minutes_) + 1;
+    Rng rng(load_seed);
+    start_ = static_cast<std::int64_t>(rng.below(starts));
+  }
+  pos_ = static_cast<std::size_t>(start_);
+}
+
+std::int64_t TraceLoad::next() {
+  const auto& tpm = series_->tpm;
+  // Clamping before rounding keeps llround defined for any finite rate.
+  const double v = std::clamp(tpm[pos_], 0.0, 9.0e18);
+  if (++pos_ == tpm.size()) pos_ = 0;
+  return std::llround(v);
+}
+
+}  // namespace autoscale

@@ -1,0 +1,40 @@
+#pragma once
+#include <memory>
+#include <string>
+
+#include "env/env.hpp"
+
+namespace autoscale {
+
+// A scaling policy. It sees what an operator's controller could see after each minute: the
+// environment's info (load, capacity, active, warming, failures), the warm-up queue and the
+// observation vector. Clairvoyant oracles also read the episode's future in reset().
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  // Called after env.reset(seed), before the first act().
+  virtual void reset(const Env& env) { (void)env; }
+  virtual Action act(const Env& env) = 0;
+};
+
+// Never acts: the seed's initial fleet stays.
+class NoopPolicy final : public Policy {
+ public:
+  Action act(const Env&) override { return {}; }
+};
+
+// Steers active + warming machines to a fixed count as fast as the action limits allow, then holds.
+class StaticPolicy final : public Policy {
+ public:
+  explicit StaticPolicy(int target) : target_(target) {}
+  Action act(const Env& env) override;
+
+ private:
+  int target_;
+};
+
+// Moves the fleet (active + warming) toward `target` within the per-minute limits; the shared
+// actuator of every policy that computes a desired fleet size.
+Action steer_to(const Env& env, int target);
+
+}  // namespace autoscale

@@ -1,0 +1,236 @@
+#include "scenario/scenario.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "core/error.hpp"
+#include "load/trace_load.hpp"
+
+namespace autoscale {
+namespace {
+
+std::string where(const std::string& source, const toml::node& node) {
+  const auto& b = node.source().begin;
+  return b.line ? fmt::format("{}:{}", source, b.line) : source;
+}
+
+// Reads one table's keys with type and range checks; every key must be claimed by a reader.
+class TableReader {
+ public:
+  TableReader(const toml::table& t, std::string source, std::string table)
+      : t_(t), source_(std::move(source)), table_(std::move(table)) {}
+
+  template <typename T>
+  void number(const std::string& key, T& out, double lo, double hi, bool lo_open = false) {
+    seen_.push_back(key);
+    const toml::node* n = t_.get(key);
+    if (!n) return;
+    double v = 0;
+    if (auto i = n->value_exact<std::int64_t>()) {
+      v = static_cast<double>(*i);
+    } else if (auto d = n->value_exact<double>(); d && std::is_floating_point_v<T>) {
+      v = *d;
+    } else {
+      fail(*n, key, std::is_integral_v<T> ? "must be an integer" : "must be a number");
+    }
+    if (v < lo || v > hi || (lo_open && v == lo)) {
+      fail(*n, key, fmt::format("{} is out of range: must be {} {} and <= {}", v, lo_open ? ">" : ">=", lo, hi));
+    }
+    out = static_cast<T>(v);
+  }
+
+  bool string(const std::string& key, std::string& out) {
+    seen_.push_back(key);
+    const toml::node* n = t_.get(key);
+    if (!n) return false;
+    auto s = n->value_exact<std::string>();
+    if (!s) fail(*n, key, "must be a string");
+    out = *s;
+    return true;
+  }
+
+  const toml::node* raw(const std::string& key) {
+    seen_.push_back(key);
+    return t_.get(key);
+  }
+
+  void finish() const {
+    for (const auto& [k, v] : t_) {
+      if (std::find(seen_.begin(), seen_.end(), std::string(k.str())) == seen_.end()) {
+        std::string known;
+        for (const auto& s : seen_) known += (known.empty() ? "" : ", ") + s;
+        throw Error(fmt::format("{}: [{}] has unknown key '{}' (known: {})", where(source_, v), table_, k.str(), known));
+      }
+    }
+  }
+
+  [[noreturn]] void fail(const toml::node& n, const std::string& key, const std::string& what) const {
+    throw Error(fmt::format("{}: [{}].{} {}", where(source_, n), table_, key, what));
+  }
+
+ private:
+  const toml::table& t_;
+  std::string source_, table_;
+  std::vector<std::string> seen_;
+};
+
+constexpr double kHuge = 1e12;
+
+void read_service(TableReader& r, ServiceParams& s) {
+  r.number("warmup_latency", s.warmup_latency, 1, 1440);
+  r.number("tpm_per_machine", s.tpm_per_machine, 0, kHuge, true);
+  r.number("tpm_sigma", s.tpm_sigma, 0, kHuge);
+  r.number("machine_cost", s.machine_cost, 0, kHuge);
+  r.number("transaction_val", s.transaction_val, 0, kHuge);
+  r.number("downtime_cost", s.downtime_cost, 0, kHuge);
+  r.number("downtime_percent", s.downtime_percent, 0, 100);
+  r.number("initial_machines", s.initial_machines, 0, 1e7);
+  r.number("max_time_steps", s.max_time_steps, 1, 1e9);
+  r.number("max_machine_delta", s.max_machine_delta, 1, 1e5);
+  r.number("max_tpm", s.max_tpm, 0, kHuge, true);
+  r.finish();
+}
+
+void read_load(TableReader& r, LoadSpec& l, const std::string& source, const std::filesystem::path& base_dir,
+               const toml::table& t) {
+  std::string kind = "seed";
+  r.string("kind", kind);
+  if (kind == "seed") {
+    l.kind = LoadKind::kSeed;
+  } else if (kind == "seed-weekly") {
+    l.kind = LoadKind::kSeedWeekly;
+    r.number("weekend_factor", l.weekly.weekend_factor, 0, 100);
+    r.number("ramp_minutes", l.weekly.ramp_minutes, 1, 1440);
+  } else if (kind == "trace") {
+    l.kind = LoadKind::kTrace;
+    std::string path;
+    if (!r.string("path", path)) throw Error(fmt::format("{}: [load] kind = \"trace\" needs path = \"FILE.csv\"", where(source, t)));
+    l.trace.path = std::filesystem::path(path).is_absolute() ? std::filesystem::path(path) : base_dir / path;
+    r.string("column", l.trace.column);
+    double v = 0;
+    if (r.raw("scale")) { r.number("scale", v, 0, kHuge, true); l.trace.scale = v; }
+    if (r.raw("scale_to_p99")) { r.number("scale_to_p99", v, 0, kHuge, true); l.trace.scale_to_p99 = v; }
+    if (l.trace.scale && l.trace.scale_to_p99) {
+      throw Error(fmt::format("{}: [load] give either scale or scale_to_p99, not both", where(source, t)));
+    }
+    if (const toml::node* s = r.raw("start")) {
+      if (auto i = s->value_exact<std::int64_t>()) {
+        if (*i < 0) r.fail(*s, "start", "must be >= 0 (a minute index) or a timestamp string");
+        l.trace.start_minute = *i;
+      } else if (auto str = s->value_exact<std::string>()) {
+        l.trace.start_time = *str;
+      } else {
+        r.fail(*s, "start", "must be a minute index or a timestamp string");
+      }
+    }
+    r.number("max_gap_minutes", l.trace.max_gap_minutes, 0, 1e7);
+    r.number("interval_seconds", l.trace.interval_seconds, 0, 1e7, true);
+  } else {
+    const toml::node* n = t.get("kind");
+    throw Error(fmt::format("{}: [load].kind '{}' is unknown (known: seed, seed-weekly, trace)", where(source, *n), kind));
+  }
+  r.finish();
+}
+
+void load_trace_series(Scenario& s) {
+  if (s.load.kind != LoadKind::kTrace) return;
+  auto series = std::make_shared<TraceSeries>(load_trace(s.load.trace));
+  s.load.trace_start = resolve_start(*series, s.load.trace);
+  s.load.series = std::move(series);
+  s.make_load();  // fails now, with a clear message, if the trace is shorter than an episode
+}
+
+}  // namespace
+
+std::unique_ptr<LoadModel> Scenario::make_load() const {
+  SeedLoadParams seed_params = load.seed;
+  seed_params.max_tpm = service.max_tpm;
+  switch (load.kind) {
+    case LoadKind::kSeed:
+      return std::make_unique<SeedLoad>(seed_params);
+    case LoadKind::kSeedWeekly:
+      return std::make_unique<WeeklyLoad>(seed_params, load.weekly);
+    case LoadKind::kTrace: {
+      std::optional<std::int64_t> start;
+      if (load.trace_start >= 0) start = load.trace_start;
+      return std::make_unique<TraceLoad>(load.series, start, service.episode_steps());
+    }
+  }
+  throw Error("unknown load kind");
+}
+
+void Scenario::set_episode_minutes(std::int64_t minutes) {
+  if (minutes < 1) throw Error("episode length must be at least 1 minute");
+  service.max_time_steps = minutes - 1;
+  make_load();
+}
+
+std::vector<std::string> builtin_scenario_names() { return {"seed", "seed-weekly"}; }
+
+Scenario parse_scenario_toml(std::string_view text, const std::string& source, const std::filesystem::path& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw Error(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description()));
+  }
+  Scenario s;
+  s.name = std::filesystem::path(source).stem().string();
+  for (const auto& [key, node] : root) {
+    const std::string k(key.str());
+    if (k == "name") {
+      auto v = node.value_exact<std::string>();
+      if (!v) throw Error(fmt::format("{}: name must be a string", where(source, node)));
+      s.name = *v;
+    } else if (k == "description") {
+      if (!node.is_string()) throw Error(fmt::format("{}: description must be a string", where(source, node)));
+    } else if (k == "service" || k == "load") {
+      if (!node.is_table()) throw Error(fmt::format("{}: [{}] must be a table", where(source, node), k));
+    } else {
+      throw Error(fmt::format("{}: unknown top-level key or table '{}' (known: name, description, [service], [load])",
+                              where(source, node), k));
+    }
+  }
+  if (const toml::table* t = root["service"].as_table()) {
+    TableReader r(*t, source, "service");
+    read_service(r, s.service);
+  }
+  if (s.service.initial_machines > s.service.max_machines()) {
+    throw Error(fmt::format("{}: [service].initial_machines {} exceeds the fleet cap int(2.5 * max_tpm / tpm_per_machine) = {}",
+                            source, s.service.initial_machines, s.service.max_machines()));
+  }
+  if (const toml::table* t = root["load"].as_table()) {
+    TableReader r(*t, source, "load");
+    read_load(r, s.load, source, base_dir, *t);
+  }
+  load_trace_series(s);
+  return s;
+}
+
+Scenario load_scenario_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(fmt::format("cannot read scenario file {}", path.string()));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_scenario_toml(ss.str(), path.string(), path.parent_path());
+}
+
+Scenario resolve_scenario(const std::string& name) {
+  if (name == "seed" || name == "seed-weekly") {
+    Scenario s;
+    s.name = name;
+    s.load.kind = name == "seed" ? LoadKind::kSeed : LoadKind::kSeedWeekly;
+    return s;
+  }
+  if (std::filesystem::exists(name)) return load_scenario_file(name);
+  std::string known;
+  for (const auto& n : builtin_scenario_names()) known += (known.empty() ? "" : ", ") + n;
+  throw Error(fmt::format("scenario '{}' is neither a built-in name ({}) nor an existing file", name, known));
+}
+
+}  // namespace autoscale

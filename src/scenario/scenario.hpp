@@ -1,0 +1,45 @@
+#pragma once
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "env/env.hpp"
+#include "load/seed_load.hpp"
+#include "load/trace.hpp"
+#include "load/weekly_load.hpp"
+#include "service/params.hpp"
+
+namespace autoscale {
+
+enum class LoadKind { kSeed, kSeedWeekly, kTrace };
+
+struct LoadSpec {
+  LoadKind kind = LoadKind::kSeed;
+  SeedLoadParams seed;
+  WeeklyParams weekly;
+  TraceOptions trace;
+  std::shared_ptr<const TraceSeries> series;  // loaded once when the scenario is read
+  std::int64_t trace_start = -1;              // minute index into the series; -1 = seeded random
+};
+
+// Everything that defines a simulated service: its constants and where its load comes from.
+struct Scenario {
+  std::string name;
+  ServiceParams service;
+  LoadSpec load;
+
+  std::unique_ptr<LoadModel> make_load() const;
+  Env make_env() const { return Env(service, make_load()); }
+  // Sets the episode length to `minutes` steps.
+  void set_episode_minutes(std::int64_t minutes);
+};
+
+std::vector<std::string> builtin_scenario_names();
+// A built-in name (`seed`, `seed-weekly`) or a path to a TOML scenario file.
+Scenario resolve_scenario(const std::string& name_or_path);
+Scenario load_scenario_file(const std::filesystem::path& path);
+// Parses TOML text; `source` names it in error messages, `base_dir` anchors relative trace paths.
+Scenario parse_scenario_toml(std::string_view text, const std::string& source, const std::filesystem::path& base_dir);
+
+}  // namespace autoscale

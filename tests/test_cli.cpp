@@ -1,0 +1,87 @@
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out;
+};
+
+// Runs the CLI binary with `args`, capturing stdout (stderr merged when asked).
+CliRun cli(const std::string& args, bool merge_stderr = false) {
+  const std::string cmd = std::string(AUTOSCALE_CLI) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
+
+TEST(Cli, SimulatePrintsAJsonSummaryAndWritesTheTrace) {
+  const auto dir = std::filesystem::temp_directory_path() / ("autoscale_cli_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto trace = dir / "trace.csv";
+  const CliRun r = cli("simulate --scenario seed --seed 5 --episodes 2 --minutes 100 --policy static:30 --threads 2 "
+                    "--trace-out " + trace.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["episodes"], 2);
+  ASSERT_EQ(j["policies"][0]["episodes"].size(), 2u);
+  const auto& e = j["policies"][0]["episodes"][1];
+  EXPECT_EQ(e["seed"], 6);
+  EXPECT_EQ(e["minutes"], 100);
+  for (const char* k : {"profit", "downtime_minutes", "availability", "machine_minutes", "failed", "served"}) {
+    EXPECT_TRUE(e.contains(k)) << k;
+  }
+  EXPECT_GT(j["steps_per_second"].get<double>(), 0);
+  std::ifstream in(trace);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header, "episode,minute,load,capacity,active,warming,failed,down,add,remove,reward");
+  int rows = 0;
+  double reward_sum = 0;
+  for (std::string line; std::getline(in, line); ++rows) {
+    reward_sum += std::stod(line.substr(line.rfind(',') + 1));
+  }
+  EXPECT_EQ(rows, 200);
+  const double profit = j["policies"][0]["episodes"][0]["profit"].get<double>() + e["profit"].get<double>();
+  EXPECT_NEAR(reward_sum, profit, 0.01 * rows);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, SameSeedSameOutputWhateverTheThreads) {
+  const CliRun a = cli("simulate --seed 3 --episodes 3 --minutes 500 --threads 1");
+  const CliRun b = cli("simulate --seed 3 --episodes 3 --minutes 500 --threads 2");
+  ASSERT_EQ(a.code, 0);
+  auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
+  EXPECT_EQ(ja["policies"], jb["policies"]);
+}
+
+TEST(Cli, ErrorsAreOneLineAndNonZero) {
+  for (const char* args : {"simulate --scenario nope", "simulate --policy static:abc", "simulate --policy fancy",
+                           "simulate --episodes 0", "frobnicate"}) {
+    const CliRun r = cli(args, true);
+    EXPECT_NE(r.code, 0) << args;
+    EXPECT_FALSE(r.out.empty()) << args;
+  }
+  const CliRun r = cli("simulate --policy fancy", true);
+  EXPECT_EQ(r.out, "autoscale: error: unknown policy 'fancy' (known: noop, static)\n");
+}
+
+TEST(Cli, HelpOnEveryCommand) {
+  for (const char* c : {"--help", "simulate --help", "run --help"}) {
+    const CliRun r = cli(c);
+    EXPECT_EQ(r.code, 0) << c;
+    EXPECT_NE(r.out.find("--"), std::string::npos) << c;
+  }
+}
+
+}  // namespace

@@ -1,0 +1,113 @@
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "scenario/scenario.hpp"
+
+namespace autoscale {
+namespace {
+
+std::string error_of(const std::string& toml) {
+  try {
+    parse_scenario_toml(toml, "test.toml", AUTOSCALE_SOURCE_DIR);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Scenario, BuiltinsUseTheSeedDefaults) {
+  const Scenario s = resolve_scenario("seed");
+  EXPECT_EQ(s.service.warmup_latency, 5);
+  EXPECT_EQ(s.service.max_machines(), 833);
+  EXPECT_EQ(s.service.episode_steps(), 10001);
+  EXPECT_EQ(s.load.kind, LoadKind::kSeed);
+  EXPECT_EQ(resolve_scenario("seed-weekly").load.kind, LoadKind::kSeedWeekly);
+}
+
+TEST(Scenario, ParsesEveryServiceKey) {
+  const Scenario s = parse_scenario_toml(R"(
+name = "custom"
+[service]
+warmup_latency = 3
+tpm_per_machine = 250.0
+tpm_sigma = 10
+machine_cost = 0.1
+transaction_val = 1.2
+downtime_cost = 100
+downtime_percent = 99.9
+initial_machines = 20
+max_time_steps = 999
+max_machine_delta = 5
+[load]
+kind = "seed-weekly"
+weekend_factor = 0.5
+)",
+                                         "x.toml", ".");
+  EXPECT_EQ(s.name, "custom");
+  EXPECT_EQ(s.service.warmup_latency, 3);
+  EXPECT_DOUBLE_EQ(s.service.tpm_per_machine, 250);
+  EXPECT_DOUBLE_EQ(s.service.tpm_sigma, 10);
+  EXPECT_DOUBLE_EQ(s.service.machine_cost, 0.1);
+  EXPECT_DOUBLE_EQ(s.service.transaction_val, 1.2);
+  EXPECT_DOUBLE_EQ(s.service.downtime_cost, 100);
+  EXPECT_DOUBLE_EQ(s.service.downtime_percent, 99.9);
+  EXPECT_EQ(s.service.initial_machines, 20);
+  EXPECT_EQ(s.service.max_time_steps, 999);
+  EXPECT_EQ(s.service.max_machine_delta, 5);
+  EXPECT_DOUBLE_EQ(s.load.weekly.weekend_factor, 0.5);
+  EXPECT_EQ(s.make_env().obs_dim(), 23);
+}
+
+TEST(Scenario, BadInputNamesFileLineAndKey) {
+  EXPECT_NE(error_of("[service]\nwarmup_lateny = 3\n").find("test.toml:2: [service] has unknown key 'warmup_lateny'"),
+            std::string::npos);
+  EXPECT_NE(error_of("[service]\n\nwarmup_latency = 0\n").find("test.toml:3: [service].warmup_latency 0 is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of("[service]\nwarmup_latency = 2.5\n").find("[service].warmup_latency must be an integer"),
+            std::string::npos);
+  EXPECT_NE(error_of("[service]\ndowntime_percent = 101\n").find("downtime_percent 101 is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of("[service]\ntpm_per_machine = 0\n").find("must be >"), std::string::npos);
+  EXPECT_NE(error_of("[service]\nmachine_cost = \"cheap\"\n").find("machine_cost must be a number"), std::string::npos);
+  EXPECT_NE(error_of("[servic]\n").find("unknown top-level key or table 'servic'"), std::string::npos);
+  EXPECT_NE(error_of("[load]\nkind = \"sine\"\n").find("test.toml:2: [load].kind 'sine' is unknown"), std::string::npos);
+  EXPECT_NE(error_of("[load]\nkind = \"trace\"\n").find("needs path"), std::string::npos);
+  EXPECT_NE(error_of("[load]\nkind = \"seed\"\nweekend_factor = 0.5\n").find("unknown key 'weekend_factor'"),
+            std::string::npos);
+  EXPECT_NE(error_of("[service]\ninitial_machines = 900\n").find("exceeds the fleet cap"), std::string::npos);
+  EXPECT_NE(error_of("[service\n").find("test.toml:1:"), std::string::npos);
+  EXPECT_NE(error_of("[load]\nkind = \"trace\"\npath = \"x.csv\"\nscale = 2\nscale_to_p99 = 5000\n").find("not both"),
+            std::string::npos);
+}
+
+TEST(Scenario, UnknownNameListsBuiltins) {
+  try {
+    resolve_scenario("nope");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("seed, seed-weekly"), std::string::npos);
+  }
+}
+
+TEST(Scenario, ShippedScenarioFilesLoad) {
+  for (const char* f : {"seed.toml", "seed-weekly.toml", "nasa.toml", "worldcup.toml"}) {
+    const Scenario s = load_scenario_file(std::string(AUTOSCALE_SOURCE_DIR) + "/scenarios/" + f);
+    Env env = s.make_env();
+    env.reset(1);
+    std::int64_t total = 0;
+    for (int m = 0; m < 1000; ++m) total += env.step({}).info.load;
+    EXPECT_GT(total, 0) << f;
+  }
+}
+
+TEST(Scenario, TraceScenarioReplaysTheScaledTrace) {
+  const Scenario s = load_scenario_file(std::string(AUTOSCALE_SOURCE_DIR) + "/scenarios/nasa.toml");
+  ASSERT_TRUE(s.load.series);
+  Env a = s.make_env(), b = s.make_env();
+  a.reset(1);
+  b.reset(1);
+  for (int m = 0; m < 100; ++m) ASSERT_EQ(a.step({}).info.load, b.step({}).info.load);
+}
+
+}  // namespace
+}  // namespace autoscale
