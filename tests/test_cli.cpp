@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -73,15 +74,53 @@ TEST(Cli, ErrorsAreOneLineAndNonZero) {
     EXPECT_FALSE(r.out.empty()) << args;
   }
   const CliRun r = cli("simulate --policy fancy", true);
-  EXPECT_EQ(r.out, "autoscale: error: unknown policy 'fancy' (known: noop, static)\n");
+  EXPECT_EQ(r.out.rfind("autoscale: error: unknown policy 'fancy' (known: noop, static, oracle, oracle-load, ppo, hpa", 0), 0u)
+      << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
 }
 
 TEST(Cli, HelpOnEveryCommand) {
-  for (const char* c : {"--help", "simulate --help", "run --help"}) {
+  for (const char* c : {"--help", "simulate --help", "run --help", "evaluate --help", "tune --help"}) {
     const CliRun r = cli(c);
     EXPECT_EQ(r.code, 0) << c;
     EXPECT_NE(r.out.find("--"), std::string::npos) << c;
   }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Cli, EvaluateWritesJsonWithCisAndOracleRatios) {
+  const auto dir = std::filesystem::temp_directory_path() / ("autoscale_eval_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto json = dir / "eval.json";
+  const CliRun r = cli("evaluate --scenario seed --seed 7 --episodes 3 --threads 2 --policies "
+                       "oracle,oracle-load,headroom:factor=1.5,reserve=1000,static:40 --json " + json.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("| headroom:factor=1.5,reserve=1000"), std::string::npos) << r.out;
+  std::ifstream in(json);
+  const auto j = nlohmann::json::parse(in);
+  ASSERT_EQ(j["policies"].size(), 4u);
+  for (const auto& p : j["policies"]) {
+    EXPECT_EQ(p["episode_profits"].size(), 3u);
+    EXPECT_LE(p["profit_ci95"][0].get<double>(), p["mean_profit"].get<double>());
+    EXPECT_LE(p["pct_of_oracle"].get<double>(), 100.0 + 1e-9) << p["policy"];
+  }
+  EXPECT_EQ(j["policies"][2]["vs_best_other"]["policy"], "static:40");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, TunePrintsTheBestSpecLastAndWritesIt) {
+  const auto out = std::filesystem::temp_directory_path() / ("autoscale_tune_" + std::to_string(getpid()) + ".spec");
+  const CliRun r = cli("tune --policy headroom --scenario seed --seed 1 --episodes 2 --budget 6 --threads 2 --out " +
+                       out.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+  EXPECT_EQ(last.rfind("headroom", 0), 0u) << last;
+  const CliRun e = cli("simulate --minutes 100 --policy @" + out.string());
+  EXPECT_EQ(e.code, 0) << e.out;
+  std::filesystem::remove(out);
 }
 
 }  // namespace

@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "autoscale 0.1.0");
   autoscale::cli::add_simulate(app);
   autoscale::cli::add_run(app);
+  autoscale::cli::add_evaluate(app);
+  autoscale::cli::add_tune(app);
+  autoscale::cli::add_train(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

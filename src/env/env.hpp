@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/rng.hpp"
+#include "env/features.hpp"
 #include "load/load_model.hpp"
 #include "service/fleet.hpp"
 #include "service/params.hpp"
@@ -38,43 +39,36 @@ struct StepResult {
   StepInfo info;  // a copy: results stay valid after the next step
 };
 
-// The seed's observation: four signals (load / max_tpm, failed / load, down, active / max_machines)
-// each smoothed by EMAs with alphas 1, 0.1, 0.01, 0.001, 0.0001 (alpha-major), then the warm-up
-// queue / max_machine_delta, next-to-arrive first.
-inline constexpr std::array<double, 5> kEmaAlphas{1.0, 0.1, 0.01, 0.001, 0.0001};
-inline constexpr int kSignals = 4;
-
-// One simulated service (the seed's `autoscalesim`), Gym-style. Load and capacity randomness come
+// One simulated service (the seed's `autoscalesim`), Gym-style, with the seed's 25-float observation
+// (`FeatureSet::kSeed`) or the extended one. Load and capacity randomness come
 // from two streams derived from the episode seed, so they are the same whatever the actions.
 class Env {
  public:
-  Env(const ServiceParams& params, std::unique_ptr<LoadModel> load);
+  Env(const ServiceParams& params, std::unique_ptr<LoadModel> load, FeatureSet features = FeatureSet::kSeed);
   Env(const Env& other);
   Env& operator=(const Env&) = delete;
 
   std::span<const float> reset(std::uint64_t seed);
   StepResult step(Action action);
 
-  std::span<const float> observation() const { return obs_; }
+  std::span<const float> observation() const { return features_.values(); }
   const StepInfo& info() const { return info_; }
   const Fleet& fleet() const { return fleet_; }
   const ServiceParams& params() const { return params_; }
-  int obs_dim() const { return static_cast<int>(obs_.size()); }
+  // The load model (clairvoyant oracles clone it to replay the episode's load).
+  const LoadModel& load_model() const { return *load_; }
+  int obs_dim() const { return features_.dim(); }
   std::int64_t episode_steps() const { return params_.episode_steps(); }
   std::uint64_t seed() const { return seed_; }
 
  private:
-  void observe();
-
   ServiceParams params_;
   std::unique_ptr<LoadModel> load_;
   Fleet fleet_;
   Rng capacity_rng_;
-  std::array<double, kEmaAlphas.size() * kSignals> ema_{};
-  std::vector<float> obs_;
+  Features features_;
   StepInfo info_;
   std::uint64_t seed_ = 0;
-  double inv_max_tpm_ = 0, inv_max_machines_ = 0, inv_delta_ = 0;
 };
 
 // The capacity stream of an episode, minute by minute, as the environment draws it: one standard

@@ -5,6 +5,18 @@
 #include "core/error.hpp"
 
 namespace autoscale {
+namespace {
+
+void add_step(EpisodeTotals& tot, const StepResult& r) {
+  tot.profit += r.reward;
+  tot.steps += 1;
+  tot.downtime_minutes += r.info.down ? 1 : 0;
+  tot.machine_minutes += r.info.active;
+  tot.load += r.info.load;
+  tot.failed += r.info.failed;
+}
+
+}  // namespace
 
 VecEnv::VecEnv(const Env& prototype, int num_envs, std::uint64_t base_seed, int threads)
     : base_seed_(base_seed), obs_dim_(prototype.obs_dim()) {
@@ -14,6 +26,7 @@ VecEnv::VecEnv(const Env& prototype, int num_envs, std::uint64_t base_seed, int 
   for (std::size_t i = 0; i < n; ++i) envs_.emplace_back(prototype);
   episode_count_.assign(n, 0);
   running_.assign(n, {});
+  history_.assign(n, {});
   finished_.assign(n, {});
   obs_.assign(n * static_cast<std::size_t>(obs_dim_), 0.0f);
   final_obs_.assign(obs_.size(), 0.0f);
@@ -37,6 +50,7 @@ void VecEnv::reset() {
     std::copy(obs.begin(), obs.end(), obs_.begin() + static_cast<std::ptrdiff_t>(i) * obs_dim_);
     running_[static_cast<std::size_t>(i)] = EpisodeTotals{e.seed()};
     finished_[static_cast<std::size_t>(i)].clear();
+    history_[static_cast<std::size_t>(i)].clear();
     infos_[static_cast<std::size_t>(i)] = e.info();
   }
 }
@@ -51,13 +65,9 @@ void VecEnv::step_range(std::int64_t begin, std::int64_t end, std::span<const Ac
     const auto u = static_cast<std::size_t>(i);
     Env& env = envs_[u];
     const StepResult r = env.step(actions[u]);
+    history_[u].push_back({r.info.add, r.info.remove});
     EpisodeTotals& tot = running_[u];
-    tot.profit += r.reward;
-    tot.steps += 1;
-    tot.downtime_minutes += r.info.down ? 1 : 0;
-    tot.machine_minutes += r.info.active;
-    tot.load += r.info.load;
-    tot.failed += r.info.failed;
+    add_step(tot, r);
     rewards_[u] = r.reward;
     terminated_[u] = r.terminated;
     truncated_[u] = r.truncated;
@@ -70,7 +80,32 @@ void VecEnv::step_range(std::int64_t begin, std::int64_t end, std::span<const Ac
       const auto obs = env.reset(next_seed(static_cast<int>(i)));
       std::copy(obs.begin(), obs.end(), row);
       tot = EpisodeTotals{env.seed()};
+      history_[u].clear();
     }
+  }
+}
+
+void VecEnv::restore(const std::vector<std::int64_t>& counts, const std::vector<std::vector<Action>>& histories) {
+  if (counts.size() != envs_.size() || histories.size() != envs_.size()) {
+    throw Error("pool restore: the checkpoint has a different number of environments");
+  }
+  for (std::size_t i = 0; i < envs_.size(); ++i) {
+    if (counts[i] < 1) throw Error("pool restore: bad episode counter");
+    episode_count_[i] = counts[i] - 1;
+    Env& env = envs_[i];
+    env.reset(next_seed(static_cast<int>(i)));
+    running_[i] = EpisodeTotals{env.seed()};
+    finished_[i].clear();
+    history_[i].clear();
+    for (const Action& a : histories[i]) {
+      const StepResult r = env.step(a);
+      if (r.terminated || r.truncated) throw Error("pool restore: replayed history runs past the episode's end");
+      add_step(running_[i], r);
+      history_[i].push_back(a);
+    }
+    const auto obs = env.observation();
+    std::copy(obs.begin(), obs.end(), obs_.begin() + static_cast<std::ptrdiff_t>(i) * obs_dim_);
+    infos_[i] = env.info();
   }
 }
 

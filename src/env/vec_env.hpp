@@ -45,6 +45,13 @@ class VecEnv {
   // Episodes finished since the last call, in env order within each step.
   std::vector<EpisodeTotals> take_finished();
 
+  // For exact checkpoints: each env's episode counter and the actions of its current episode.
+  // restore() resets every env to its current episode's seed and replays those actions, which
+  // rebuilds its whole state (load and capacity streams never depend on actions).
+  const std::vector<std::int64_t>& episode_counts() const { return episode_count_; }
+  const std::vector<Action>& history(int i) const { return history_[static_cast<std::size_t>(i)]; }
+  void restore(const std::vector<std::int64_t>& counts, const std::vector<std::vector<Action>>& histories);
+
  private:
   void step_range(std::int64_t begin, std::int64_t end, std::span<const Action> actions);
   std::uint64_t next_seed(int i);
@@ -52,6 +59,7 @@ class VecEnv {
   std::vector<Env> envs_;
   std::vector<std::int64_t> episode_count_;
   std::vector<EpisodeTotals> running_;
+  std::vector<std::vector<Action>> history_;
   std::vector<std::vector<EpisodeTotals>> finished_;  // per env, drained in env order
   std::uint64_t base_seed_;
   int obs_dim_;

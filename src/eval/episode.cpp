@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+
 #include "core/thread_pool.hpp"
 
 namespace autoscale {
@@ -53,11 +55,14 @@ std::vector<PolicyRun> run_policies(const Scenario& scenario, const std::vector<
   std::vector<std::string> traces(want_trace ? policies.size() * static_cast<std::size_t>(episodes) : 0);
   const Env prototype = scenario.make_env();
   const std::int64_t jobs = static_cast<std::int64_t>(policies.size()) * episodes;
-  ThreadPool pool(std::max(1, std::min<int>(threads, static_cast<int>(jobs))));
-  // One job = one (policy, episode) pair; each thread keeps its own environment copy.
-  pool.parallel_for(jobs, [&](std::int64_t begin, std::int64_t end) {
+  const int workers = std::max(1, std::min<int>(threads, static_cast<int>(jobs)));
+  ThreadPool pool(workers);
+  // One job = one (policy, episode) pair, handed out in order to whichever thread is free (an
+  // oracle episode costs 100x a rule's); each thread keeps its own environment copy.
+  std::atomic<std::int64_t> next_job{0};
+  pool.parallel_for(workers, [&](std::int64_t, std::int64_t) {
     Env env(prototype);
-    for (std::int64_t j = begin; j < end; ++j) {
+    for (std::int64_t j = next_job++; j < jobs; j = next_job++) {
       const auto p = static_cast<std::size_t>(j / episodes);
       const auto e = static_cast<std::size_t>(j % episodes);
       auto policy = make_policy(policies[p], scenario);

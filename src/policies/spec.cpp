@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 
 #include "core/error.hpp"
+#include "policies/classical.hpp"
+#include "policies/learned.hpp"
+#include "policies/oracle.hpp"
 #include "scenario/scenario.hpp"
 
 namespace autoscale {
@@ -35,6 +39,47 @@ void no_args(const PolicySpec& s) {
 }
 
 }  // namespace
+
+double SpecReader::number(const std::string& key, double fallback, double lo, double hi) {
+  known_.push_back(key);
+  const auto it = spec_.args.find(key);
+  if (it == spec_.args.end()) return fallback;
+  const std::string& v = it->second;
+  double out = 0;
+  const auto* end = v.data() + v.size();
+  auto [p, ec] = std::from_chars(v.data(), end, out);
+  if (ec != std::errc() || p != end || !(out >= lo && out <= hi)) {
+    throw Error(fmt::format("policy '{}': {} must be a number in [{}, {}], got '{}'", spec_.text, key, lo, hi, v));
+  }
+  return out;
+}
+
+int SpecReader::integer(const std::string& key, int fallback, int lo, int hi) {
+  known_.push_back(key);
+  const auto it = spec_.args.find(key);
+  if (it == spec_.args.end()) return fallback;
+  return parse_int(spec_.text, key, it->second, lo, hi);
+}
+
+std::string SpecReader::text(const std::string& key, const std::string& fallback) {
+  known_.push_back(key);
+  const auto it = spec_.args.find(key);
+  return it == spec_.args.end() ? fallback : it->second;
+}
+
+void SpecReader::finish() const {
+  if (!spec_.positional.empty()) {
+    throw Error(fmt::format("policy '{}': expected key=value parameters, got '{}'", spec_.text, spec_.positional));
+  }
+  for (const auto& [k, v] : spec_.args) {
+    if (std::find(known_.begin(), known_.end(), k) == known_.end()) {
+      std::string known;
+      for (const auto& n : known_) known += (known.empty() ? "" : ", ") + n;
+      throw Error(fmt::format("policy '{}': unknown parameter '{}' for {} (known: {})", spec_.text, k, spec_.name,
+                              known.empty() ? "none" : known));
+    }
+  }
+}
 
 std::string expand_spec(const std::string& text) {
   if (text.empty() || text[0] != '@') return text;
@@ -99,7 +144,11 @@ std::vector<std::string> split_policy_list(const std::string& list) {
   return out;
 }
 
-std::vector<std::string> known_policy_names() { return {"noop", "static"}; }
+std::vector<std::string> known_policy_names() {
+  std::vector<std::string> names = {"noop", "static", "oracle", "oracle-load", "ppo"};
+  for (auto& n : classical_policy_names()) names.push_back(n);
+  return names;
+}
 
 std::unique_ptr<Policy> make_policy(const PolicySpec& s, const Scenario& scenario) {
   if (s.name == "noop") {
@@ -112,6 +161,17 @@ std::unique_ptr<Policy> make_policy(const PolicySpec& s, const Scenario& scenari
     if (n.empty()) throw Error(fmt::format("policy '{}': static needs a machine count, e.g. static:40", s.text));
     return std::make_unique<StaticPolicy>(parse_int(s.text, "machine count", n, 0, scenario.service.max_machines()));
   }
+  if (s.name == "oracle" || s.name == "oracle-load") {
+    no_args(s);
+    return std::make_unique<OraclePolicy>(s.name == "oracle");
+  }
+  if (s.name == "ppo") {
+    if (s.positional.empty() || !s.args.empty()) {
+      throw Error(fmt::format("policy '{}': expected ppo:PATH/TO/model", s.text));
+    }
+    return std::make_unique<LearnedPolicy>(load_agent_cached(s.positional), scenario.service);
+  }
+  if (auto p = make_classical_policy(s, scenario)) return p;
   std::string known;
   for (const auto& n : known_policy_names()) known += (known.empty() ? "" : ", ") + n;
   throw Error(fmt::format("unknown policy '{}' (known: {})", s.name, known));

@@ -18,6 +18,22 @@ struct PolicySpec {
   std::map<std::string, std::string> args;  // key=value pairs
 };
 
+// Reads a spec's key=value parameters with defaults and range checks; finish() rejects any key
+// that no read asked for, naming the known ones.
+class SpecReader {
+ public:
+  explicit SpecReader(const PolicySpec& spec) : spec_(spec) {}
+  double number(const std::string& key, double fallback, double lo, double hi);
+  int integer(const std::string& key, int fallback, int lo, int hi);
+  std::string text(const std::string& key, const std::string& fallback);
+  void finish() const;
+  const PolicySpec& spec() const { return spec_; }
+
+ private:
+  const PolicySpec& spec_;
+  std::vector<std::string> known_;
+};
+
 // Reads `@FILE` (the spec is the file's last non-empty line) or returns the text itself.
 std::string expand_spec(const std::string& text);
 PolicySpec parse_policy_spec(const std::string& text);

@@ -1,0 +1,80 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "commands.hpp"
+#include "core/thread_pool.hpp"
+#include "rl/ppo.hpp"
+
+namespace autoscale::cli {
+namespace {
+
+struct TrainArgs {
+  std::string scenario = "seed";
+  std::uint64_t seed = 0;
+  std::int64_t steps = 5'000'000;
+  std::string out = "runs/ppo";
+  std::string config;
+  std::string preset = "default";
+  bool resume = false;
+  int threads = 0;
+};
+
+std::string short_count(double v) {
+  if (v >= 1e6) return fmt::format("{:.2f}M", v / 1e6);
+  if (v >= 1e3) return fmt::format("{:.0f}k", v / 1e3);
+  return fmt::format("{:.0f}", v);
+}
+
+void train(const TrainArgs& a) {
+  rl::TrainOptions o;
+  o.scenario = resolve_scenario(a.scenario);
+  o.seed = a.seed;
+  o.total_steps = a.steps;
+  o.out_dir = a.out;
+  o.config = a.config.empty() ? rl::preset_config(a.preset) : rl::load_ppo_config(a.config);
+  o.resume = a.resume;
+  o.threads = a.threads > 0 ? a.threads : default_threads();
+  const bool tty = isatty(fileno(stderr));
+  fmt::print(stderr, "training {} ({} preset) on '{}' for {} steps with {} threads -> {}/\n", o.config.algorithm,
+             o.config.preset, o.scenario.name, short_count(static_cast<double>(a.steps)), o.threads, a.out);
+  std::optional<double> last_val;
+  const auto result = rl::train(o, [&](const rl::ProgressRow& r) {
+    if (r.validation_profit) last_val = r.validation_profit;
+    const double frac = static_cast<double>(r.steps) / static_cast<double>(a.steps);
+    const std::string val = last_val ? fmt::format("{:.0f}", *last_val) : std::string("-");
+    if (tty) {
+      const int width = 30, done = static_cast<int>(std::min(1.0, frac) * width);
+      fmt::print(stderr, "\r[{}{}] {:>6}/{} steps  {:>5} steps/s  validation profit {}   ", std::string(done, '#'),
+                 std::string(width - done, '.'), short_count(static_cast<double>(r.steps)), short_count(static_cast<double>(a.steps)),
+                 short_count(r.steps_per_second), val);
+    } else if (r.validation_profit) {
+      fmt::print(stderr, "steps {} ({:.0f}%), {:.0f} steps/s, validation profit {:.0f}\n", r.steps, 100 * frac,
+                 r.steps_per_second, *r.validation_profit);
+    }
+  });
+  if (tty) fmt::print(stderr, "\n");
+  fmt::print("trained {} steps in {:.1f} s ({:.0f} steps/s); best validation profit {}; model: {}/model, best: {}/best\n",
+             result.steps, result.seconds, result.steps_per_second,
+             result.best_validation_profit ? fmt::format("{:.1f}", *result.best_validation_profit) : std::string("-"), a.out,
+             a.out);
+}
+
+}  // namespace
+
+void add_train(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  CLI::App* c = app.add_subcommand("train", "Train a PPO (or A2C) autoscaling policy");
+  c->add_option("--scenario", a->scenario, "built-in name or scenario TOML file")->capture_default_str();
+  c->add_option("--seed", a->seed, "training seed (episodes, initialisation, sampling)")->capture_default_str();
+  c->add_option("--steps", a->steps, "environment steps to train for")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--out", a->out, "output directory (model, best, progress.csv, config.toml, checkpoint.json)")->capture_default_str();
+  c->add_option("--config", a->config, "training config TOML ([ppo] table; see configs/)");
+  c->add_option("--preset", a->preset, "preset when no --config is given: default, seed, a2c")->capture_default_str();
+  c->add_flag("--resume", a->resume, "continue the run in --out from its last checkpoint");
+  c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  c->callback([a] { train(*a); });
+}
+
+}  // namespace autoscale::cli

@@ -1,0 +1,52 @@
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "core/atomic_file.hpp"
+#include "core/thread_pool.hpp"
+#include "eval/tune.hpp"
+
+namespace autoscale::cli {
+namespace {
+
+struct TuneArgs {
+  TuneOptions options;
+  std::string scenario = "seed";
+  std::string out;
+};
+
+void tune(TuneArgs a) {
+  const Scenario scenario = resolve_scenario(a.scenario);
+  if (a.options.threads <= 0) a.options.threads = default_threads();
+  fmt::print("tuning {} on '{}': {} candidates x {} training episodes (seeds {}..{})\n", a.options.policy,
+             scenario.name, a.options.budget, a.options.episodes, a.options.first_seed,
+             a.options.first_seed + static_cast<std::uint64_t>(a.options.episodes) - 1);
+  const TuneResult r = tune_policy(scenario, a.options, [](const TuneTrial& t, int i, bool improved) {
+    if (improved) fmt::print("  #{:<4} {:>10.1f}  {}\n", i, t.mean_profit, t.spec);
+  });
+  fmt::print("best mean training profit {:.1f}\n", r.best.mean_profit);
+  if (!a.out.empty()) {
+    write_file_atomic(a.out, fmt::format("# autoscale tune --policy {} --scenario {} --seed {} --episodes {} --budget {}\n"
+                                         "# mean training profit {:.1f}\n{}\n",
+                                         a.options.policy, a.scenario, a.options.first_seed, a.options.episodes,
+                                         a.options.budget, r.best.mean_profit, r.best.spec));
+  }
+  fmt::print("{}\n", r.best.spec);
+}
+
+}  // namespace
+
+void add_tune(CLI::App& app) {
+  auto a = std::make_shared<TuneArgs>();
+  CLI::App* c = app.add_subcommand("tune", "Search a policy's parameters on training episodes; prints the best spec last");
+  c->add_option("--policy", a->options.policy, "policy name (hpa, target-tracking, step, simple, predictive, headroom)")->required();
+  c->add_option("--scenario", a->scenario, "built-in name or scenario TOML file")->capture_default_str();
+  c->add_option("--seed", a->options.first_seed, "seed of the first training episode")->capture_default_str();
+  c->add_option("--episodes", a->options.episodes, "training episodes per candidate")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--budget", a->options.budget, "candidates to evaluate (the same for every policy)")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--search-seed", a->options.search_seed, "seed of the search's own randomness")->capture_default_str();
+  c->add_option("--threads", a->options.threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  c->add_option("--out", a->out, "write the best spec to this file (use it as @FILE)");
+  c->callback([a] { tune(*a); });
+}
+
+}  // namespace autoscale::cli

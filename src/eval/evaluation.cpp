@@ -1,0 +1,94 @@
+#include "eval/evaluation.hpp"
+
+#include <fmt/format.h>
+
+namespace autoscale {
+namespace {
+
+std::string base_name(const std::string& spec) { return spec.substr(0, spec.find(':')); }
+
+}  // namespace
+
+std::vector<PolicySummary> summarize(const std::vector<PolicyRun>& runs) {
+  std::vector<PolicySummary> out(runs.size());
+  const PolicySummary* oracle = nullptr;
+  const PolicySummary* oracle_load = nullptr;
+  for (std::size_t p = 0; p < runs.size(); ++p) {
+    PolicySummary& s = out[p];
+    s.spec = runs[p].spec;
+    const double n = static_cast<double>(runs[p].episodes.size());
+    for (const auto& e : runs[p].episodes) {
+      s.profits.push_back(e.profit);
+      s.downtime_minutes += static_cast<double>(e.downtime_minutes) / n;
+      s.availability += e.availability / n;
+      s.machine_minutes += e.machine_minutes / n;
+      s.failed += static_cast<double>(e.failed) / n;
+    }
+    s.profit = mean_ci(s.profits);
+    if (s.spec == "oracle") oracle = &s;
+    if (s.spec == "oracle-load") oracle_load = &s;
+  }
+  for (auto& s : out) {
+    if (oracle && oracle->profit.mean != 0) s.pct_of_oracle = 100 * s.profit.mean / oracle->profit.mean;
+    if (oracle_load && oracle_load->profit.mean != 0) s.pct_of_oracle_load = 100 * s.profit.mean / oracle_load->profit.mean;
+    // The best other policy, oracles excluded unless this is one: they are bounds, not rivals.
+    const PolicySummary* best = nullptr;
+    for (const auto& o : out) {
+      if (&o == &s) continue;
+      const bool o_is_oracle = base_name(o.spec).starts_with("oracle");
+      if (o_is_oracle && !base_name(s.spec).starts_with("oracle")) continue;
+      if (!best || o.profit.mean > best->profit.mean) best = &o;
+    }
+    if (best) {
+      s.best_other = best->spec;
+      s.diff_vs_best_other = paired_diff_ci(s.profits, best->profits);
+    }
+  }
+  return out;
+}
+
+nlohmann::json to_json(const std::vector<PolicySummary>& summaries) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& s : summaries) {
+    nlohmann::json j = {{"policy", s.spec},
+                        {"mean_profit", s.profit.mean},
+                        {"profit_ci95", {s.profit.lo(), s.profit.hi()}},
+                        {"profit_sd", s.profit.sd},
+                        {"episodes", s.profit.n},
+                        {"downtime_minutes", s.downtime_minutes},
+                        {"availability", s.availability},
+                        {"machine_minutes", s.machine_minutes},
+                        {"failed_transactions", s.failed},
+                        {"episode_profits", s.profits}};
+    j["pct_of_oracle"] = s.pct_of_oracle ? nlohmann::json(*s.pct_of_oracle) : nlohmann::json();
+    j["pct_of_oracle_load"] = s.pct_of_oracle_load ? nlohmann::json(*s.pct_of_oracle_load) : nlohmann::json();
+    if (!s.best_other.empty()) {
+      j["vs_best_other"] = {{"policy", s.best_other},
+                            {"mean_difference", s.diff_vs_best_other.mean},
+                            {"ci95", {s.diff_vs_best_other.lo(), s.diff_vs_best_other.hi()}}};
+    }
+    arr.push_back(j);
+  }
+  return arr;
+}
+
+std::string format_table(const std::vector<PolicySummary>& summaries) {
+  std::string out = fmt::format("| {:<44} | {:>18} | {:>8} | {:>8} | {:>8} | {:>9} | {:>10} | {:>24} |\n", "policy",
+                                "mean profit (95% CI)", "% oracle", "% o-load", "downtime", "avail %", "mach-min",
+                                "vs best other (95% CI)");
+  out += fmt::format("|{:-<46}|{:->20}|{:->10}|{:->10}|{:->10}|{:->11}|{:->12}|{:->26}|\n", "", "", "", "", "", "", "", "");
+  const auto pct = [](const std::optional<double>& v) { return v ? fmt::format("{:.1f}", *v) : std::string("-"); };
+  for (const auto& s : summaries) {
+    const std::string ci = fmt::format("{:.0f} ± {:.0f}", s.profit.mean, s.profit.half_width);
+    const std::string vs = s.best_other.empty()
+                               ? std::string("-")
+                               : fmt::format("{:+.0f} [{:+.0f}, {:+.0f}]", s.diff_vs_best_other.mean,
+                                             s.diff_vs_best_other.lo(), s.diff_vs_best_other.hi());
+    out += fmt::format("| {:<44} | {:>18} | {:>8} | {:>8} | {:>8.1f} | {:>9.2f} | {:>10.0f} | {:>24} |\n", s.spec, ci,
+                       pct(s.pct_of_oracle), pct(s.pct_of_oracle_load), s.downtime_minutes, 100 * s.availability,
+                       s.machine_minutes, vs);
+  }
+  return out;
+}
+
+}  // namespace autoscale

@@ -1,0 +1,29 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "eval/episode.hpp"
+#include "eval/stats.hpp"
+
+namespace autoscale {
+
+// One policy's results over the shared episodes, with the yardsticks that make them comparable.
+struct PolicySummary {
+  std::string spec;
+  MeanCi profit;
+  std::optional<double> pct_of_oracle, pct_of_oracle_load;  // ratio of means, in percent
+  double downtime_minutes = 0, availability = 0, machine_minutes = 0, failed = 0;  // per-episode means
+  std::string best_other;  // the highest-earning other policy
+  MeanCi diff_vs_best_other;  // paired: this policy minus best_other, per episode
+  std::vector<double> profits;
+};
+
+std::vector<PolicySummary> summarize(const std::vector<PolicyRun>& runs);
+nlohmann::json to_json(const std::vector<PolicySummary>& s);
+// A fixed-width table for terminals and READMEs (Markdown-compatible).
+std::string format_table(const std::vector<PolicySummary>& s);
+
+}  // namespace autoscale

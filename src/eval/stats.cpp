@@ -1,0 +1,44 @@
+#include "eval/stats.hpp"
+
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace autoscale {
+
+double t_quantile_975(int df) {
+  static constexpr std::array<double, 30> table = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+                                                   2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+                                                   2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+                                                   2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+  if (df < 1) return 0;
+  if (df <= 30) return table[static_cast<std::size_t>(df - 1)];
+  // Cornish-Fisher expansion around the normal quantile; within 1e-4 of exact for df > 30.
+  const double z = 1.959963985, d = df;
+  return z + (z * z * z + z) / (4 * d) + (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * d * d);
+}
+
+MeanCi mean_ci(std::span<const double> x) {
+  MeanCi r;
+  r.n = static_cast<int>(x.size());
+  if (x.empty()) return r;
+  for (double v : x) r.mean += v;
+  r.mean /= r.n;
+  if (r.n < 2) return r;
+  double ss = 0;
+  for (double v : x) ss += (v - r.mean) * (v - r.mean);
+  r.sd = std::sqrt(ss / (r.n - 1));
+  r.half_width = t_quantile_975(r.n - 1) * r.sd / std::sqrt(static_cast<double>(r.n));
+  return r;
+}
+
+MeanCi paired_diff_ci(std::span<const double> a, std::span<const double> b) {
+  if (a.size() != b.size()) throw Error("paired comparison needs the same episodes for both policies");
+  std::vector<double> d(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) d[i] = a[i] - b[i];
+  return mean_ci(d);
+}
+
+}  // namespace autoscale

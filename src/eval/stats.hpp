@@ -1,0 +1,22 @@
+#pragma once
+#include <span>
+
+namespace autoscale {
+
+// Mean with a two-sided 95% confidence interval (Student's t), for n independent samples.
+struct MeanCi {
+  double mean = 0;
+  double half_width = 0;  // the interval is mean +- half_width
+  double sd = 0;
+  int n = 0;
+  double lo() const { return mean - half_width; }
+  double hi() const { return mean + half_width; }
+};
+
+MeanCi mean_ci(std::span<const double> x);
+// The paired difference a_i - b_i (same episodes for both: common random numbers).
+MeanCi paired_diff_ci(std::span<const double> a, std::span<const double> b);
+// Two-sided 97.5% quantile of Student's t with `df` degrees of freedom.
+double t_quantile_975(int df);
+
+}  // namespace autoscale

@@ -1,0 +1,90 @@
+#include "eval/tune.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.hpp"
+#include "core/rng.hpp"
+#include "eval/episode.hpp"
+#include "policies/classical.hpp"
+
+namespace autoscale {
+namespace {
+
+// Search coordinates live in [0, 1]^d; this maps them to parameter values.
+double to_value(const TunableParam& p, double u) {
+  u = std::clamp(u, 0.0, 1.0);
+  double v = p.log_scale ? p.lo * std::pow(p.hi / p.lo, u) : p.lo + (p.hi - p.lo) * u;
+  if (p.integer) v = std::round(v);
+  return std::clamp(v, p.lo, p.hi);
+}
+
+std::string make_spec(const std::string& name, const std::vector<TunableParam>& params, const std::vector<double>& u) {
+  std::string spec = name;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const double v = to_value(params[i], u[i]);
+    spec += (i == 0 ? ":" : ",") + params[i].key + "=" +
+            (params[i].integer ? fmt::format("{}", static_cast<long long>(v)) : fmt::format("{:.5g}", v));
+  }
+  return spec;
+}
+
+}  // namespace
+
+TuneResult tune_policy(const Scenario& scenario, const TuneOptions& o,
+                       const std::function<void(const TuneTrial&, int, bool)>& progress) {
+  const auto params = tunable_params(o.policy);
+  if (params.empty()) throw Error(fmt::format("policy '{}' has no tunable parameters", o.policy));
+  if (o.budget < 1 || o.episodes < 1) throw Error("tune needs a budget and episodes of at least 1");
+  for (const auto& p : params) {
+    if (p.log_scale && !(p.lo > 0)) throw Error(fmt::format("tunable {}.{}: log scale needs lo > 0", o.policy, p.key));
+  }
+  const std::size_t d = params.size();
+  Rng rng(o.search_seed);
+  TuneResult result;
+  std::vector<double> best_u;
+  const auto evaluate = [&](const std::string& spec, const std::vector<double>& u) {
+    const PolicySpec ps = parse_policy_spec(spec);
+    validate_policy(ps, scenario);
+    const auto runs = run_policies(scenario, {ps}, o.first_seed, o.episodes, o.threads, false);
+    double mean = 0;
+    for (const auto& e : runs[0].episodes) mean += e.profit / o.episodes;
+    const TuneTrial trial{spec, mean};
+    result.trials.push_back(trial);
+    const bool improved = result.trials.size() == 1 || mean > result.best.mean_profit;
+    if (improved) {
+      result.best = trial;
+      best_u = u;
+    }
+    if (progress) progress(trial, static_cast<int>(result.trials.size()) - 1, improved);
+  };
+
+  // The defaults first: tuning never reports something worse than doing nothing.
+  evaluate(o.policy, std::vector<double>(d, -1.0));
+  const int random_n = std::max(0, static_cast<int>(std::lround(0.6 * (o.budget - 1))));
+  // Latin hypercube: each dimension's [0, 1] cut into random_n strata, one sample per stratum.
+  std::vector<std::vector<double>> lhs(static_cast<std::size_t>(random_n), std::vector<double>(d));
+  for (std::size_t j = 0; j < d; ++j) {
+    std::vector<int> perm(static_cast<std::size_t>(random_n));
+    for (int i = 0; i < random_n; ++i) perm[static_cast<std::size_t>(i)] = i;
+    for (int i = random_n - 1; i > 0; --i) std::swap(perm[static_cast<std::size_t>(i)], perm[rng.below(static_cast<std::uint64_t>(i) + 1)]);
+    for (int i = 0; i < random_n; ++i) lhs[static_cast<std::size_t>(i)][j] = (perm[static_cast<std::size_t>(i)] + rng.uniform()) / random_n;
+  }
+  for (const auto& u : lhs) evaluate(make_spec(o.policy, params, u), u);
+
+  const int local_n = o.budget - 1 - random_n;
+  for (int i = 0; i < local_n; ++i) {
+    if (best_u.empty() || best_u[0] < 0) {  // the defaults lead: search around the space's middle
+      best_u.assign(d, 0.5);
+    }
+    const double sigma = 0.15 * std::pow(0.05 / 0.15, static_cast<double>(i) / std::max(1, local_n - 1));
+    std::vector<double> u = best_u;
+    for (auto& x : u) x = std::clamp(x + sigma * rng.normal(), 0.0, 1.0);
+    evaluate(make_spec(o.policy, params, u), u);
+  }
+  return result;
+}
+
+}  // namespace autoscale

@@ -1,0 +1,27 @@
+#include "policies/headroom.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "policies/classical.hpp"
+
+namespace autoscale {
+
+HeadroomConfig read_headroom_config(SpecReader& r) {
+  HeadroomConfig c;
+  c.factor = r.number("factor", c.factor, 0, 100);
+  c.reserve = r.number("reserve", c.reserve, 0, 1e6);
+  return c;
+}
+
+int headroom_machines(const HeadroomConfig& c, double load, double tpm_per_machine) {
+  return static_cast<int>(std::ceil((load * c.factor + c.reserve) / tpm_per_machine));
+}
+
+Action HeadroomPolicy::act(const Env& env) {
+  if (before_first_datapoint(env)) return {};
+  const int target = headroom_machines(c_, static_cast<double>(env.info().load), env.params().tpm_per_machine);
+  return steer_to(env, std::min(target, env.fleet().max_machines()));
+}
+
+}  // namespace autoscale

@@ -1,0 +1,126 @@
+#include "policies/oracle.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include "core/error.hpp"
+#include "service/money.hpp"
+
+namespace autoscale {
+
+EpisodeFuture realize_future(const Env& env) {
+  const std::int64_t T = env.episode_steps();
+  EpisodeFuture f;
+  f.load.resize(static_cast<std::size_t>(T));
+  f.z.resize(static_cast<std::size_t>(T));
+  auto load = env.load_model().clone();
+  load->reset(stream_seed(env.seed(), static_cast<std::uint64_t>(Stream::kLoad)));
+  CapacityStream cap(env.seed());
+  cap.next();  // the reset minute's draw
+  for (std::int64_t t = 0; t < T; ++t) {
+    f.load[static_cast<std::size_t>(t)] = load->next();
+    f.z[static_cast<std::size_t>(t)] = cap.next();
+  }
+  return f;
+}
+
+int oracle_max_active(const ServiceParams& p, const EpisodeFuture& f, bool know_capacity) {
+  int m = p.initial_machines;
+  for (std::size_t t = 0; t < f.load.size(); ++t) {
+    const double L = static_cast<double>(f.load[t]);
+    // Past the need of the busiest minute, more machines only add cost: with known draws the
+    // need is exact; in expectation, six standard deviations down leaves < 1e-9 chance of downtime.
+    const double per = know_capacity ? p.tpm_per_machine + p.tpm_sigma * f.z[t] : p.tpm_per_machine - 6 * p.tpm_sigma;
+    if (per <= 0) return p.max_machines();
+    auto need = static_cast<std::int64_t>(std::ceil(L / per));
+    if (know_capacity) {
+      while (need > 0 && fleet_capacity(p, need - 1, f.z[t]) >= f.load[t]) --need;
+      while (fleet_capacity(p, need, f.z[t]) < f.load[t] && need < p.max_machines()) ++need;
+    }
+    m = static_cast<int>(std::max<std::int64_t>(m, need));
+  }
+  return std::min(m, p.max_machines());
+}
+
+std::vector<double> oracle_rewards(const ServiceParams& p, const EpisodeFuture& f, bool know_capacity, int max_active) {
+  const std::size_t width = static_cast<std::size_t>(max_active) + 1;
+  std::vector<double> r(f.load.size() * width);
+  for (std::size_t t = 0; t < f.load.size(); ++t) {
+    double* row = r.data() + t * width;
+    for (int a = 0; a <= max_active; ++a) {
+      row[a] = know_capacity ? minute_outcome(p, f.load[t], fleet_capacity(p, a, f.z[t]), a).reward
+                             : expected_minute_reward(p, f.load[t], a);
+    }
+  }
+  return r;
+}
+
+std::vector<int> plan_fleet(const ServiceParams& p, const std::vector<double>& reward, std::int64_t minutes,
+                            int max_active) {
+  const int A = max_active, D = p.max_machine_delta, L = p.warmup_latency;
+  const auto width = static_cast<std::size_t>(A) + 1;
+  if (reward.size() != static_cast<std::size_t>(minutes) * width) throw Error("oracle: reward table has the wrong size");
+  if (p.initial_machines > A) throw Error("oracle: initial fleet above the planning range");
+  // value[a] = best reward from minute t on, given a_t = a; next_[t][a] = the a_{t+1} that gets it.
+  std::vector<double> value(width, 0.0), next_value(width, 0.0);
+  std::vector<int> choice(static_cast<std::size_t>(minutes) * width, 0);
+  for (std::int64_t t = minutes; t >= 1; --t) {
+    const double* r = reward.data() + static_cast<std::size_t>(t - 1) * width;
+    int* ch = choice.data() + static_cast<std::size_t>(t - 1) * width;
+    const int up = t + 1 > L ? D : 0;  // may a_{t+1} exceed a_t?
+    for (int a = 0; a <= A; ++a) {
+      double best = 0;
+      int arg = a;
+      if (t < minutes) {
+        best = -std::numeric_limits<double>::infinity();
+        for (int b = std::max(0, a - D), hi = std::min(A, a + up); b <= hi; ++b) {
+          if (next_value[static_cast<std::size_t>(b)] > best) {
+            best = next_value[static_cast<std::size_t>(b)];
+            arg = b;
+          }
+        }
+      }
+      value[static_cast<std::size_t>(a)] = r[a] + best;
+      ch[a] = arg;
+    }
+    std::swap(value, next_value);
+  }
+  // next_value now holds minute 1's values; a_1 may not exceed a_0 (1 <= L unless L = 0).
+  const int a0 = p.initial_machines;
+  const int up1 = 1 > L ? D : 0;
+  int a1 = a0;
+  double best = -std::numeric_limits<double>::infinity();
+  for (int b = std::max(0, a0 - D), hi = std::min(A, a0 + up1); b <= hi; ++b) {
+    if (next_value[static_cast<std::size_t>(b)] > best) {
+      best = next_value[static_cast<std::size_t>(b)];
+      a1 = b;
+    }
+  }
+  std::vector<int> plan(static_cast<std::size_t>(minutes) + 1);
+  plan[0] = a0;
+  plan[1] = a1;
+  for (std::int64_t t = 1; t < minutes; ++t) {
+    plan[static_cast<std::size_t>(t + 1)] = choice[static_cast<std::size_t>(t - 1) * width + static_cast<std::size_t>(plan[t])];
+  }
+  return plan;
+}
+
+void OraclePolicy::reset(const Env& env) {
+  const ServiceParams& p = env.params();
+  const EpisodeFuture f = realize_future(env);
+  const int max_active = oracle_max_active(p, f, know_capacity_);
+  plan_ = plan_fleet(p, oracle_rewards(p, f, know_capacity_, max_active), env.episode_steps(), max_active);
+}
+
+Action OraclePolicy::act(const Env& env) {
+  const auto s = static_cast<std::size_t>(env.info().minute + 1);  // the step about to be taken
+  const auto L = static_cast<std::size_t>(env.params().warmup_latency);
+  Action a;
+  if (s < plan_.size()) a.remove = std::max(0, plan_[s - 1] - plan_[s]);
+  if (s + L < plan_.size()) a.add = std::max(0, plan_[s + L] - plan_[s + L - 1]);
+  return a;
+}
+
+}  // namespace autoscale

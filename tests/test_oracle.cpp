@@ -1,0 +1,153 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "eval/episode.hpp"
+#include "policies/oracle.hpp"
+#include "policies/spec.hpp"
+#include "scenario/scenario.hpp"
+#include "scripted_load.hpp"
+#include "service/money.hpp"
+
+namespace autoscale {
+namespace {
+
+// Brute force over every feasible trajectory of a tiny problem.
+double brute_force(const ServiceParams& p, const std::vector<double>& r, int T, int A) {
+  double best = -1e300;
+  std::vector<int> a(static_cast<std::size_t>(T) + 1);
+  a[0] = p.initial_machines;
+  std::function<void(int, double)> go = [&](int t, double acc) {
+    if (t > T) {
+      best = std::max(best, acc);
+      return;
+    }
+    const int up = t > p.warmup_latency ? p.max_machine_delta : 0;
+    for (int b = std::max(0, a[t - 1] - p.max_machine_delta); b <= std::min(A, a[t - 1] + up); ++b) {
+      a[t] = b;
+      go(t + 1, acc + r[static_cast<std::size_t>(t - 1) * (A + 1) + b]);
+    }
+  };
+  go(1, 0);
+  return best;
+}
+
+TEST(Oracle, DynamicProgramMatchesBruteForceOnTinyProblems) {
+  ServiceParams p;
+  p.warmup_latency = 2;
+  p.max_machine_delta = 2;
+  p.initial_machines = 3;
+  Rng rng(11);
+  for (int trial = 0; trial < 20; ++trial) {
+    const int T = 7, A = 6;
+    std::vector<double> r(static_cast<std::size_t>(T) * (A + 1));
+    for (auto& v : r) v = rng.uniform(-5, 5);
+    const auto plan = plan_fleet(p, r, T, A);
+    double value = 0;
+    for (int t = 1; t <= T; ++t) {
+      ASSERT_LE(std::abs(plan[t] - plan[t - 1]), p.max_machine_delta);
+      if (t <= p.warmup_latency) {
+        ASSERT_LE(plan[t], plan[t - 1]) << "no arrivals before the warm-up";
+      }
+      value += r[static_cast<std::size_t>(t - 1) * (A + 1) + plan[t]];
+    }
+    EXPECT_NEAR(value, brute_force(p, r, T, A), 1e-9) << "trial " << trial;
+  }
+}
+
+TEST(Oracle, PlaysItsPlanExactly) {
+  // With a known plan the oracle's realised profit equals the plan's value.
+  Scenario s = resolve_scenario("seed");
+  s.set_episode_minutes(2000);
+  Env env = s.make_env();
+  OraclePolicy oracle(true);
+  env.reset(5);
+  oracle.reset(env);
+  const EpisodeFuture f = realize_future(env);
+  const int A = oracle_max_active(s.service, f, true);
+  const auto r = oracle_rewards(s.service, f, true, A);
+  double planned = 0;
+  for (std::size_t t = 1; t < oracle.plan().size(); ++t) planned += r[(t - 1) * (A + 1) + oracle.plan()[t]];
+  double realised = 0;
+  for (int t = 1; t <= 2000; ++t) {
+    const auto res = env.step(oracle.act(env));
+    ASSERT_EQ(res.info.active, oracle.plan()[t]) << "minute " << t;
+    realised += res.reward;
+  }
+  EXPECT_NEAR(realised, planned, 1e-6);
+}
+
+TEST(Oracle, ExpectedRewardMatchesMonteCarlo) {
+  ServiceParams p;
+  Rng rng(3);
+  for (auto [load, active] : std::vector<std::pair<std::int64_t, int>>{{3000, 10}, {3000, 11}, {5000, 18}, {5000, 20}, {0, 5}, {900, 0}}) {
+    const int n = 200000;
+    double sum = 0;
+    for (int i = 0; i < n; ++i) sum += minute_outcome(p, load, fleet_capacity(p, active, rng.normal()), active).reward;
+    EXPECT_NEAR(expected_minute_reward(p, load, active), sum / n, 0.02 * 200 / std::sqrt(n) * 50 + 1e-3)
+        << load << " tpm, " << active << " machines";
+  }
+}
+
+// The property: on every episode, the clairvoyant oracle earns at least as much as any policy.
+TEST(Oracle, BeatsEveryOtherPolicyOnEveryRandomShortEpisode) {
+  Scenario s = resolve_scenario("seed");
+  s.set_episode_minutes(1500);
+  std::vector<std::string> others = {"noop", "static:15", "static:25", "static:35", "oracle-load"};
+  for (const auto& n : known_policy_names()) {
+    if (n != "oracle" && n != "noop" && n != "static" && n != "oracle-load" && n != "ppo") others.push_back(n);
+  }
+  Env env = s.make_env();
+  for (std::uint64_t seed = 100; seed < 112; ++seed) {
+    auto oracle = make_policy(parse_policy_spec("oracle"), s);
+    const double best = run_episode(env, *oracle, seed).profit;
+    for (const auto& o : others) {
+      auto pol = make_policy(parse_policy_spec(o), s);
+      EXPECT_GE(best + 1e-6, run_episode(env, *pol, seed).profit) << o << " on seed " << seed;
+    }
+  }
+}
+
+TEST(Oracle, OracleLoadComesCloseToTheOracleOnTheSeedScenario) {
+  Scenario s = resolve_scenario("seed");
+  Env env = s.make_env();
+  double oracle = 0, oracle_load = 0;
+  for (std::uint64_t seed = 20000; seed < 20004; ++seed) {
+    OraclePolicy a(true), b(false);
+    oracle += run_episode(env, a, seed).profit;
+    oracle_load += run_episode(env, b, seed).profit;
+  }
+  // The reference implementation: oracle-load / oracle = 0.875 on average.
+  EXPECT_GT(oracle_load / oracle, 0.8);
+  EXPECT_LT(oracle_load / oracle, 0.95);
+}
+
+}  // namespace
+}  // namespace autoscale
+
+namespace autoscale {
+namespace {
+
+// The reference implementation's profits over 30 episodes agree with ours by the spec's rule:
+// our mean within the reference mean +- 4 * sd / sqrt(30).
+TEST(Oracle, ProfitsAgreeWithTheReferenceImplementation) {
+  std::ifstream in(std::string(AUTOSCALE_SOURCE_DIR) + "/data/reference/seed-policy-reference.json");
+  ASSERT_TRUE(in);
+  const auto ref = nlohmann::json::parse(in);
+  const Scenario s = resolve_scenario("seed");
+  std::vector<PolicySpec> specs;
+  for (const char* p : {"oracle", "oracle-load", "headroom:factor=1.5,reserve=1000"}) specs.push_back(parse_policy_spec(p));
+  const int n = 30;
+  const auto runs = run_policies(s, specs, 20000, n, 2, false);
+  for (const auto& r : runs) {
+    double mean = 0;
+    for (const auto& e : r.episodes) mean += e.profit / n;
+    const auto& rp = ref["policies"][r.spec];
+    EXPECT_NEAR(mean, rp["mean"].get<double>(), 4 * rp["std"].get<double>() / std::sqrt(double(n))) << r.spec;
+  }
+}
+
+}  // namespace
+}  // namespace autoscale
