@@ -120,7 +120,9 @@ TEST(ClassicalHpa, ScaleDownIgnoresUnreadyPods) {
   EXPECT_EQ(hpa_metric_replicas(60, 50, 10, 0.30, 0.60, 0.1), 25);
 }
 
-TEST(ClassicalHpa, NoReadyPodsNoRecommendation) { EXPECT_EQ(hpa_metric_replicas(10, 0, 5, 1.0, 0.6, 0.1), -1); }
+TEST(ClassicalHpa, NoReadyPodsNoRecommendation) {
+  EXPECT_EQ(hpa_metric_replicas(10, 0, 5, 1.0, 0.6, 0.1), -1);
+}
 
 // ---------------------------------------------------------------- HPA controller
 
@@ -399,14 +401,16 @@ TEST(ClassicalHeadroom, ExactFormula) {
 
 TEST(ClassicalRegistry, NamesAndUnknownPolicies) {
   const auto names = classical_policy_names();
-  EXPECT_EQ(names, (std::vector<std::string>{"hpa", "target-tracking", "step", "simple", "predictive", "headroom"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"hpa", "target-tracking", "step", "simple", "predictive", "headroom"}));
   for (const auto& n : names) EXPECT_NE(make(n), nullptr) << n;
   EXPECT_EQ(make_classical_policy(parse_policy_spec("noop"), seed_scenario()), nullptr);
   EXPECT_TRUE(tunable_params("noop").empty());
 }
 
 TEST(ClassicalRegistry, ParameterErrorsAreClear) {
-  EXPECT_NE(error_of("hpa:tagret=0.5").find("unknown parameter 'tagret' for hpa (known: target"), std::string::npos)
+  EXPECT_NE(error_of("hpa:tagret=0.5").find("unknown parameter 'tagret' for hpa (known: target"),
+            std::string::npos)
       << error_of("hpa:tagret=0.5");
   EXPECT_NE(error_of("hpa:target=1e9").find("target must be a number in [0.01, 10]"), std::string::npos);
   EXPECT_NE(error_of("hpa:sync=7").find("sync must divide 60"), std::string::npos);
@@ -419,9 +423,11 @@ TEST(ClassicalRegistry, ParameterErrorsAreClear) {
   EXPECT_NE(error_of("step:out=0.1>1").find("must start at 0 and ascend"), std::string::npos);
   EXPECT_NE(error_of("step:out=0>2|0>3").find("must start at 0 and ascend"), std::string::npos);
   EXPECT_NE(error_of("step:out=0>1.5").find("machine count (e.g. 3) or a percentage"), std::string::npos);
-  EXPECT_NE(error_of("simple:high=0.4,low=0.5").find("low (0.5) must be below high (0.4)"), std::string::npos);
+  EXPECT_NE(error_of("simple:high=0.4,low=0.5").find("low (0.5) must be below high (0.4)"),
+            std::string::npos);
   EXPECT_NE(error_of("predictive:safety=-1").find("safety must be a number"), std::string::npos);
-  EXPECT_NE(error_of("predictive:bogus=1").find("unknown parameter 'bogus' for predictive"), std::string::npos);
+  EXPECT_NE(error_of("predictive:bogus=1").find("unknown parameter 'bogus' for predictive"),
+            std::string::npos);
 }
 
 TEST(ClassicalRegistry, TunableRangesAreValidSpecs) {

@@ -1,47 +1,87 @@
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <unistd.h>
+
 #include "commands.hpp"
+#include "core/atomic_file.hpp"
 #include "core/thread_pool.hpp"
-#include "eval/episode.hpp"
+#include "eval/evaluation.hpp"
+#include "rl/ppo.hpp"
 
 namespace autoscale::cli {
 namespace {
 
 struct RunArgs {
   std::string scenario = "seed";
-  int episodes = 8;
+  std::int64_t steps = 8'000'000;
+  int episodes = 30;
+  std::string out = "runs/main";
+  std::string baselines = "baselines";
   int threads = 0;
 };
 
+// The tuned classical policies for a scenario: baselines/<scenario>/*.spec (written by
+// `autoscale tune --out`), or each policy's defaults where none was tuned.
+std::vector<std::string> baseline_specs(const std::string& dir, const std::string& scenario) {
+  std::vector<std::string> specs;
+  for (const char* name : {"hpa", "target-tracking", "step", "simple", "predictive", "headroom"}) {
+    const auto file = std::filesystem::path(dir) / scenario / (std::string(name) + ".spec");
+    specs.push_back(std::filesystem::exists(file) ? expand_spec("@" + file.string()) : std::string(name));
+  }
+  return specs;
+}
+
 void run(const RunArgs& a) {
   const Scenario scenario = resolve_scenario(a.scenario);
-  std::vector<PolicySpec> specs;
-  for (const char* s : {"noop", "static:20", "static:30", "static:40"}) specs.push_back(parse_policy_spec(s));
   const int threads = a.threads > 0 ? a.threads : default_threads();
-  fmt::print("autoscale: scenario '{}', {} episodes of {} minutes, {} threads\n", scenario.name, a.episodes,
+  fmt::print("autoscale main job: scenario '{}' ({} minutes per episode), {} threads\n\n", scenario.name,
              scenario.service.episode_steps(), threads);
-  const auto runs = run_policies(scenario, specs, 1000000, a.episodes, threads, false);
-  fmt::print("{:<12} {:>12} {:>10} {:>13} {:>16}\n", "policy", "mean profit", "downtime", "availability", "machine-minutes");
-  for (const auto& r : runs) {
-    double profit = 0, down = 0, avail = 0, mm = 0;
-    for (const auto& e : r.episodes) {
-      profit += e.profit;
-      down += static_cast<double>(e.downtime_minutes);
-      avail += e.availability;
-      mm += e.machine_minutes;
+
+  fmt::print("1/2 training PPO (default config) for {} steps -> {}/\n", a.steps, a.out);
+  rl::TrainOptions o;
+  o.scenario = scenario;
+  o.total_steps = a.steps;
+  o.out_dir = a.out;
+  o.config = rl::preset_config("default");
+  o.threads = threads;
+  const bool tty = isatty(fileno(stdout));
+  const auto trained = rl::train(o, [&](const rl::ProgressRow& r) {
+    if (tty) {
+      fmt::print("\r    {:>5.1f}%  {:>6.0f} steps/s  validation profit {}   ", 100.0 * static_cast<double>(r.steps) / static_cast<double>(a.steps),
+                 r.steps_per_second, r.validation_profit ? fmt::format("{:.0f}", *r.validation_profit) : std::string("..."));
+      std::fflush(stdout);
     }
-    const double n = static_cast<double>(r.episodes.size());
-    fmt::print("{:<12} {:>12.1f} {:>10.1f} {:>12.2f}% {:>16.0f}\n", r.spec, profit / n, down / n, 100 * avail / n, mm / n);
-  }
+  });
+  fmt::print("{}    {} steps in {:.0f} s ({:.0f} steps/s), best validation profit {:.0f}\n\n", tty ? "\n" : "", trained.steps,
+             trained.seconds, trained.steps_per_second, trained.best_validation_profit.value_or(0));
+
+  std::vector<PolicySpec> specs{parse_policy_spec("ppo:" + (std::filesystem::path(a.out) / "best").string())};
+  for (const auto& s : baseline_specs(a.baselines, scenario.name)) specs.push_back(parse_policy_spec(s));
+  for (const char* s : {"oracle-load", "oracle"}) specs.push_back(parse_policy_spec(s));
+  const std::uint64_t first_seed = 5'000'000;  // never used by training, validation or tuning
+  fmt::print("2/2 evaluating on {} unseen episodes (seeds {}..{}), tuned baselines from {}/{}/\n\n", a.episodes, first_seed,
+             first_seed + static_cast<std::uint64_t>(a.episodes) - 1, a.baselines, scenario.name);
+  const auto summaries = summarize(run_policies(scenario, specs, first_seed, a.episodes, threads, false));
+  fmt::print("{}\n", format_table(summaries));
+  write_file_atomic(std::filesystem::path(a.out) / "evaluation.json",
+                    nlohmann::json({{"scenario", scenario.name}, {"first_seed", first_seed}, {"episodes", a.episodes},
+                                    {"policies", to_json(summaries)}})
+                            .dump(2) +
+                        "\n");
+  fmt::print("model: {0}/best   progress: {0}/progress.csv   results: {0}/evaluation.json\n", a.out);
 }
 
 }  // namespace
 
 void add_run(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
-  CLI::App* c = app.add_subcommand("run", "The main job on the embedded default scenario: simulate and summarize");
+  CLI::App* c = app.add_subcommand("run", "The main job: train PPO on a scenario, evaluate it against tuned baselines and oracles");
   c->add_option("--scenario", a->scenario, "built-in name or scenario TOML file")->capture_default_str();
+  c->add_option("--steps", a->steps, "training steps")->capture_default_str()->check(CLI::PositiveNumber);
   c->add_option("--episodes", a->episodes, "evaluation episodes")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--out", a->out, "output directory")->capture_default_str();
+  c->add_option("--baselines", a->baselines, "directory of tuned baseline specs (<dir>/<scenario>/<policy>.spec)")->capture_default_str();
   c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   c->callback([a] { run(*a); });
 }

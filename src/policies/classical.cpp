@@ -61,10 +61,14 @@ std::vector<TunableParam> tunable_params(const std::string& name) {
   }
   // low stays below high over the whole box (the spec rejects low >= high).
   if (name == "step") {
-    return {{"high", 0.55, 0.9, false, false}, {"low", 0.25, 0.54, false, false}, {"in_points", 1, 30, true, true}};
+    return {{"high", 0.55, 0.9, false, false},
+            {"low", 0.25, 0.54, false, false},
+            {"in_points", 1, 30, true, true}};
   }
   if (name == "simple") {
-    return {{"high", 0.55, 0.9, false, false}, {"low", 0.25, 0.54, false, false}, {"cooldown", 0, 900, true, false}};
+    return {{"high", 0.55, 0.9, false, false},
+            {"low", 0.25, 0.54, false, false},
+            {"cooldown", 0, 900, true, false}};
   }
   if (name == "predictive") {
     return {{"safety", 1.0, 2.0, false, false},
@@ -117,8 +121,10 @@ Adjustment parse_adjustment(const std::string& spec_text, const std::string& key
   auto [p, ec] = std::from_chars(number.data(), end, a.value);
   const bool whole = a.percent || a.value == std::floor(a.value);
   if (ec != std::errc() || p != end || !(a.value >= 0) || !whole || a.value > 1e6) {
-    throw Error(fmt::format("policy '{}': {} adjustment must be a machine count (e.g. 3) or a percentage "
-                            "(e.g. 30pct), got '{}'", spec_text, key, text));
+    throw Error(
+        fmt::format("policy '{}': {} adjustment must be a machine count (e.g. 3) or a percentage "
+                    "(e.g. 30pct), got '{}'",
+                    spec_text, key, text));
   }
   return a;
 }

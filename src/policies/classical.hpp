@@ -15,7 +15,8 @@ struct Scenario;
 
 // nullptr if spec.name is not one of classical_policy_names().
 std::unique_ptr<Policy> make_classical_policy(const PolicySpec& spec, const Scenario& scenario);
-std::vector<std::string> classical_policy_names();  // hpa, target-tracking, step, simple, predictive, headroom
+std::vector<std::string>
+classical_policy_names();  // hpa, target-tracking, step, simple, predictive, headroom
 
 // The search space `autoscale tune` explores for a policy: keys of its spec with bounds.
 struct TunableParam {

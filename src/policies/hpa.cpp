@@ -36,8 +36,10 @@ HpaConfig read_hpa_config(SpecReader& r, int max_machines) {
   c.tolerance = r.number("tolerance", c.tolerance, 0, 1);
   c.sync_s = r.integer("sync", c.sync_s, 1, 60);
   if (60 % c.sync_s != 0) {
-    throw Error(fmt::format("policy '{}': sync must divide 60 seconds (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60), "
-                            "got {}", r.spec().text, c.sync_s));
+    throw Error(
+        fmt::format("policy '{}': sync must divide 60 seconds (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60), "
+                    "got {}",
+                    r.spec().text, c.sync_s));
   }
   c.up_window_s = r.integer("up_window", c.up_window_s, 0, 3600);
   c.down_window_s = r.integer("down_window", c.down_window_s, 0, 3600);
@@ -50,12 +52,14 @@ HpaConfig read_hpa_config(SpecReader& r, int max_machines) {
   c.min_replicas = r.integer("min", c.min_replicas, 1, max_machines);
   c.max_replicas = r.integer("max", max_machines, 1, max_machines);
   if (c.min_replicas > c.max_replicas) {
-    throw Error(fmt::format("policy '{}': min ({}) exceeds max ({})", r.spec().text, c.min_replicas, c.max_replicas));
+    throw Error(
+        fmt::format("policy '{}': min ({}) exceeds max ({})", r.spec().text, c.min_replicas, c.max_replicas));
   }
   return c;
 }
 
-int hpa_metric_replicas(int current, int ready, int unready, double utilization, double target, double tolerance) {
+int hpa_metric_replicas(int current, int ready, int unready, double utilization, double target,
+                        double tolerance) {
   if (ready <= 0) return -1;  // "did not receive metrics for any ready pods"
   const double target_pct = target * 100.0;
   const double usage_ratio = whole_percent(utilization) / target_pct;
@@ -98,8 +102,8 @@ void HpaPolicy::reconcile(const Env& env, std::int64_t now) {
     desired = c_.min_replicas;
   } else {
     if (recommendations_.empty()) recommendations_.push_back({current, now});  // recordInitialRecommendation
-    const int metric = hpa_metric_replicas(current, env.fleet().active(), env.fleet().warming(), utilization(env),
-                                           c_.target, c_.tolerance);
+    const int metric = hpa_metric_replicas(current, env.fleet().active(), env.fleet().warming(),
+                                           utilization(env), c_.target, c_.tolerance);
     if (metric < 0) return;
     desired = limit_rate(current, stabilize(current, metric, now), now);
   }

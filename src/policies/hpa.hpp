@@ -16,10 +16,10 @@ struct HpaConfig {
   // drift 10 % above target before acting, so 0.75 pays downtime in ~1 % of minutes (measured:
   // ~13,600 mean profit on the seed scenario against ~26,500 at 0.6).
   double target = 0.6;
-  double tolerance = 0.1;  // no change while |utilization / target - 1| <= tolerance
-  int sync_s = 15;         // --horizontal-pod-autoscaler-sync-period; must divide 60
-  int up_window_s = 0;     // behavior.scaleUp.stabilizationWindowSeconds
-  int down_window_s = 300; // behavior.scaleDown.stabilizationWindowSeconds
+  double tolerance = 0.1;   // no change while |utilization / target - 1| <= tolerance
+  int sync_s = 15;          // --horizontal-pod-autoscaler-sync-period; must divide 60
+  int up_window_s = 0;      // behavior.scaleUp.stabilizationWindowSeconds
+  int down_window_s = 300;  // behavior.scaleDown.stabilizationWindowSeconds
   // behavior.scaleUp.policies (selectPolicy Max): +up_pods pods or +up_percent % per up_period_s.
   int up_pods = 4, up_percent = 100, up_period_s = 15;
   // behavior.scaleDown.policies (selectPolicy Max): -down_percent % (and -down_pods pods, 0 = no
@@ -35,7 +35,8 @@ HpaConfig read_hpa_config(SpecReader& r, int max_machines);
 // `current` is the scale target's spec.replicas. Utilization is measured as a whole percent
 // (rounded down), as the metrics client does. Returns -1 when no ready pod reports a metric
 // (the HPA then leaves the scale alone).
-int hpa_metric_replicas(int current, int ready, int unready, double utilization, double target, double tolerance);
+int hpa_metric_replicas(int current, int ready, int unready, double utilization, double target,
+                        double tolerance);
 
 class HpaPolicy final : public Policy {
  public:

@@ -60,8 +60,9 @@ Action PredictivePolicy::act(const Env& env) {
   const int horizon = env.params().warmup_latency + 1 + c_.buffer;
   double peak = load;
   for (int h = 1; h <= horizon; ++h) peak = std::max(peak, forecaster_.forecast(h));
-  floor_ = std::min(env.fleet().max_machines(),
-                    static_cast<int>(std::ceil((peak * c_.safety + c_.reserve) / env.params().tpm_per_machine)));
+  floor_ =
+      std::min(env.fleet().max_machines(),
+               static_cast<int>(std::ceil((peak * c_.safety + c_.reserve) / env.params().tpm_per_machine)));
   return steer_ready_first(env, tracker_.update(env, floor_));
 }
 

@@ -19,16 +19,19 @@ namespace autoscale {
 // into the forecast at once, and only the shape of the next minutes is borrowed from history.
 // Without a full past season the forecast is the last load (persistence): purely reactive.
 struct ForecastConfig {
-  int season = 1440;   // minutes in a day
-  int week = 10080;    // minutes in a week
-  int seasons = 3;     // past seasons whose changes are combined
-  int smooth = 5;      // minutes in the trailing mean of the reference seasons
+  int season = 1440;  // minutes in a day
+  int week = 10080;   // minutes in a week
+  int seasons = 3;    // past seasons whose changes are combined
+  int smooth = 5;     // minutes in the trailing mean of the reference seasons
 };
 
 class SeasonalForecaster {
  public:
   explicit SeasonalForecaster(const ForecastConfig& config = {}) : c_(config) {}
-  void reset() { prefix_.assign(1, 0.0); last_ = 0; }
+  void reset() {
+    prefix_.assign(1, 0.0);
+    last_ = 0;
+  }
   // Appends the next minute's load.
   void observe(double load);
   // The load forecast h >= 1 minutes after the last observed minute (0 before any observation).

@@ -18,7 +18,8 @@ void read_limits(SpecReader& r, int max_machines, int& min_capacity, int& max_ca
   min_capacity = r.integer("min", min_capacity, 0, max_machines);
   max_capacity = r.integer("max", max_machines, 1, max_machines);
   if (min_capacity > max_capacity) {
-    throw Error(fmt::format("policy '{}': min ({}) exceeds max ({})", r.spec().text, min_capacity, max_capacity));
+    throw Error(
+        fmt::format("policy '{}': min ({}) exceeds max ({})", r.spec().text, min_capacity, max_capacity));
   }
 }
 
@@ -30,7 +31,8 @@ void check_thresholds(const SpecReader& r, double high, double low) {
 
 }  // namespace
 
-std::vector<StepRow> parse_step_table(const std::string& spec_text, const std::string& key, const std::string& text) {
+std::vector<StepRow> parse_step_table(const std::string& spec_text, const std::string& key,
+                                      const std::string& text) {
   std::vector<StepRow> rows;
   std::size_t pos = 0;
   while (pos <= text.size()) {
@@ -38,19 +40,20 @@ std::vector<StepRow> parse_step_table(const std::string& spec_text, const std::s
     const std::string item = text.substr(pos, bar == std::string::npos ? std::string::npos : bar - pos);
     const auto gt = item.find('>');
     if (gt == std::string::npos) {
-      throw Error(fmt::format("policy '{}': {} rows are lower>adjustment (e.g. 0>10pct|0.1>3), got '{}'", spec_text,
-                              key, item));
+      throw Error(fmt::format("policy '{}': {} rows are lower>adjustment (e.g. 0>10pct|0.1>3), got '{}'",
+                              spec_text, key, item));
     }
     StepRow row;
     const std::string lower = item.substr(0, gt);
     const auto* end = lower.data() + lower.size();
     auto [p, ec] = std::from_chars(lower.data(), end, row.lower);
     if (ec != std::errc() || p != end || !(row.lower >= 0) || !std::isfinite(row.lower)) {
-      throw Error(fmt::format("policy '{}': {} row '{}': the lower bound must be a number >= 0", spec_text, key, item));
+      throw Error(fmt::format("policy '{}': {} row '{}': the lower bound must be a number >= 0", spec_text,
+                              key, item));
     }
     if (rows.empty() ? row.lower != 0 : row.lower <= rows.back().lower) {
-      throw Error(fmt::format("policy '{}': {} rows must start at 0 and ascend strictly, got '{}'", spec_text, key,
-                              text));
+      throw Error(fmt::format("policy '{}': {} rows must start at 0 and ascend strictly, got '{}'", spec_text,
+                              key, text));
     }
     row.adjustment = parse_adjustment(spec_text, key, item.substr(gt + 1));
     rows.push_back(row);

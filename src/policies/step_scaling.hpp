@@ -35,7 +35,8 @@ struct StepScalingConfig {
 };
 
 // Parses `lower>adjustment|lower>adjustment|...`; rows must start at 0 and ascend.
-std::vector<StepRow> parse_step_table(const std::string& spec_text, const std::string& key, const std::string& text);
+std::vector<StepRow> parse_step_table(const std::string& spec_text, const std::string& key,
+                                      const std::string& text);
 // The row whose interval holds `breach` (>= 0); nullptr when the table is empty.
 const StepRow* step_row(const std::vector<StepRow>& table, double breach);
 

@@ -21,7 +21,8 @@ TargetTrackingConfig read_target_tracking_config(SpecReader& r, int max_machines
   c.min_capacity = r.integer("min", c.min_capacity, 0, max_machines);
   c.max_capacity = r.integer("max", std::min(c.max_capacity, max_machines), 1, max_machines);
   if (c.min_capacity > c.max_capacity) {
-    throw Error(fmt::format("policy '{}': min ({}) exceeds max ({})", r.spec().text, c.min_capacity, c.max_capacity));
+    throw Error(
+        fmt::format("policy '{}': min ({}) exceeds max ({})", r.spec().text, c.min_capacity, c.max_capacity));
   }
   return c;
 }
@@ -38,7 +39,8 @@ int TargetTracker::update(const Env& env, int floor) {
   const double metric = utilization(env);
   const bool high = high_.update(metric > c_.target);
   const bool low = low_.update(metric < c_.target * c_.in_ratio);
-  const int proportional = machines_for(static_cast<double>(env.info().load), c_.target, env.params().tpm_per_machine);
+  const int proportional =
+      machines_for(static_cast<double>(env.info().load), c_.target, env.params().tpm_per_machine);
   desired_ = std::max(desired_, floor);
   if (high) {
     desired_ = std::max(desired_, proportional);

@@ -36,7 +36,8 @@ TargetTrackingConfig read_target_tracking_config(SpecReader& r, int max_machines
 // Predictive scaling reuses it with a floor (the forecast capacity).
 class TargetTracker {
  public:
-  explicit TargetTracker(const TargetTrackingConfig& config) : c_(config), high_(c_.out_points), low_(c_.in_points) {}
+  explicit TargetTracker(const TargetTrackingConfig& config)
+      : c_(config), high_(c_.out_points), low_(c_.in_points) {}
   void reset(const Env& env);
   // Reads this minute's datapoint; returns the new desired capacity, at least `floor`.
   int update(const Env& env, int floor = 0);

@@ -459,6 +459,11 @@ TrainResult Trainer::run(const std::function<void(const ProgressRow&)>& on_progr
       next_checkpoint_ += c_.checkpoint_every_steps;
       save_checkpoint(iteration_ + 1, elapsed());
     }
+    if (o_.stop_after_steps > 0 && steps_ >= o_.stop_after_steps) {
+      TrainResult r;
+      r.steps = steps_;
+      return r;
+    }
   }
   agent_.info["steps"] = steps_;
   if (best_validation_) agent_.info["best_validation_profit"] = *best_validation_;

@@ -18,6 +18,9 @@ struct TrainOptions {
   PpoConfig config;
   bool resume = false;
   int threads = 1;
+  // Stops after this many steps as if killed (no final model; the last checkpoint stays). For
+  // testing that a resumed run continues exactly; 0 = never.
+  std::int64_t stop_after_steps = 0;
 };
 
 // One line of progress.csv (and of the progress display).
