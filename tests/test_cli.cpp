@@ -124,3 +124,68 @@ TEST(Cli, TunePrintsTheBestSpecLastAndWritesIt) {
 }
 
 }  // namespace
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+namespace {
+
+// kill -9 in the middle of training, then --resume: the run completes from its last checkpoint,
+// and progress.csv holds each step count once.
+TEST(Cli, TrainSurvivesKillNineAndResumes) {
+  const auto dir = std::filesystem::temp_directory_path() / ("autoscale_kill_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto cfg = dir / "train.toml";
+  std::ofstream(cfg) << "[ppo]\nnum_envs = 4\nrollout_steps = 128\nminibatches = 2\nhidden = [16, 16]\n"
+                        "validation_episodes = 0\ncheckpoint_every_steps = 2048\n";
+  const auto out = dir / "run";
+  const std::string steps = "200000";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl(AUTOSCALE_CLI, AUTOSCALE_CLI, "train", "--scenario", "seed", "--steps", steps.c_str(), "--out", out.c_str(),
+          "--config", cfg.c_str(), "--threads", "1", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!std::filesystem::exists(out / "checkpoint.json") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(std::filesystem::exists(out / "checkpoint.json"));
+  if (WIFEXITED(status)) GTEST_SKIP() << "training finished before it could be killed";
+  EXPECT_FALSE(std::filesystem::exists(out / "model"));
+  const CliRun r = cli("train --scenario seed --steps " + steps + " --out " + out.string() + " --config " + cfg.string() +
+                       " --threads 1 --resume");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(out / "model"));
+  std::ifstream in(out / "progress.csv");
+  std::string line;
+  std::getline(in, line);
+  std::set<long long> seen;
+  long long last = 0;
+  while (std::getline(in, line)) {
+    const long long s = std::stoll(line.substr(0, line.find(',')));
+    EXPECT_TRUE(seen.insert(s).second) << "step " << s << " twice";
+    EXPECT_GT(s, last);
+    last = s;
+  }
+  EXPECT_GE(last, 190000);
+  const CliRun e = cli("simulate --minutes 200 --policy ppo:" + (out / "model").string());
+  EXPECT_EQ(e.code, 0) << e.out;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace

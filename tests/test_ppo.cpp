@@ -104,8 +104,8 @@ rl::TrainOptions tiny_run(const std::filesystem::path& out) {
   o.config.epochs = 2;
   o.config.hidden = {16, 16};
   o.config.validation_episodes = 2;
-  o.config.validation_every_steps = 4 * 128 * 3;
-  o.config.checkpoint_every_steps = 4 * 128 * 2;
+  o.config.validation_every_steps = 4 * 128 * 4;
+  o.config.checkpoint_every_steps = 4 * 128 * 4;  // each write is fsynced: keep them few
   o.threads = 2;
   return o;
 }
@@ -153,7 +153,7 @@ TEST(Ppo, LearnsToEarnMoreThanItsInitialPolicy) {
   o.config = rl::PpoConfig{};
   o.config.num_envs = 8;
   o.config.validation_episodes = 0;
-  o.total_steps = 400'000;
+  o.total_steps = 250'000;
   const Scenario eval = o.scenario;
   const Features f(eval.service, FeatureSet::kExtended);
   const rl::Agent initial(FeatureSet::kExtended, o.config.action, f.dim(), o.config.action.head_sizes(eval.service),

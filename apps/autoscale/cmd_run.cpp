@@ -14,7 +14,7 @@ namespace {
 
 struct RunArgs {
   std::string scenario = "seed";
-  std::int64_t steps = 8'000'000;
+  std::int64_t steps = 12'000'000;
   int episodes = 30;
   std::string out = "runs/main";
   std::string baselines = "baselines";
@@ -39,6 +39,7 @@ void run(const RunArgs& a) {
              scenario.service.episode_steps(), threads);
 
   fmt::print("1/2 training PPO (default config) for {} steps -> {}/\n", a.steps, a.out);
+  std::fflush(stdout);
   rl::TrainOptions o;
   o.scenario = scenario;
   o.total_steps = a.steps;
@@ -47,11 +48,14 @@ void run(const RunArgs& a) {
   o.threads = threads;
   const bool tty = isatty(fileno(stdout));
   const auto trained = rl::train(o, [&](const rl::ProgressRow& r) {
+    const double pct = 100.0 * static_cast<double>(r.steps) / static_cast<double>(a.steps);
     if (tty) {
-      fmt::print("\r    {:>5.1f}%  {:>6.0f} steps/s  validation profit {}   ", 100.0 * static_cast<double>(r.steps) / static_cast<double>(a.steps),
-                 r.steps_per_second, r.validation_profit ? fmt::format("{:.0f}", *r.validation_profit) : std::string("..."));
-      std::fflush(stdout);
+      fmt::print("\r    {:>5.1f}%  {:>6.0f} steps/s  validation profit {}   ", pct, r.steps_per_second,
+                 r.validation_profit ? fmt::format("{:.0f}", *r.validation_profit) : std::string("..."));
+    } else if (r.validation_profit) {
+      fmt::print("    {:>5.1f}%  {:>6.0f} steps/s  validation profit {:.0f}\n", pct, r.steps_per_second, *r.validation_profit);
     }
+    std::fflush(stdout);
   });
   fmt::print("{}    {} steps in {:.0f} s ({:.0f} steps/s), best validation profit {:.0f}\n\n", tty ? "\n" : "", trained.steps,
              trained.seconds, trained.steps_per_second, trained.best_validation_profit.value_or(0));

@@ -13,7 +13,7 @@ namespace {
 struct TrainArgs {
   std::string scenario = "seed";
   std::uint64_t seed = 0;
-  std::int64_t steps = 5'000'000;
+  std::int64_t steps = 16'000'000;
   std::string out = "runs/ppo";
   std::string config;
   std::string preset = "default";

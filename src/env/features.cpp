@@ -39,13 +39,16 @@ Features::Features(const ServiceParams& p, FeatureSet set)
       inv_delta_(1.0 / std::max(1, p.max_machine_delta)),
       inv_tpm_(1.0 / p.tpm_per_machine),
       values_(kEmas + static_cast<std::size_t>(p.warmup_latency) + (set == FeatureSet::kExtended ? kExtraFeatures : 0),
-              0.0f) {}
+              0.0f) {
+  if (set == FeatureSet::kExtended) day_.assign(kDayMinutes, 0.0f);
+}
 
 void Features::reset() {
   ema_.fill(0.0);
   prev_load_ = fast_ = slow_ = base_ = vol_ = peak_ = 0;
   since_jump_ = 2000;
   jump_size_ = 0;
+  std::fill(day_.begin(), day_.end(), 0.0f);
   started_ = false;
   std::fill(values_.begin(), values_.end(), 0.0f);
 }
@@ -109,6 +112,16 @@ void Features::update_extended(const StepInfo& info, const Fleet& fleet) {
   x[9] = static_cast<float>((need - base_) / 10);
   x[10] = static_cast<float>(std::min(since_jump_, 2000.0) / 1000);
   x[11] = static_cast<float>(jump_size_ / 10);
+  // Yesterday, at this minute and 6 and 60 minutes later (slot m % day still holds minute m - day).
+  const std::int64_t m = info.minute;
+  if (m > kDayMinutes) {
+    const auto at = [&](std::int64_t k) { return static_cast<double>(day_[static_cast<std::size_t>((m + k) % kDayMinutes)]); };
+    x[12] = static_cast<float>((at(6) - at(0)) / 10);
+    x[13] = static_cast<float>((at(60) - at(0)) / 10);
+  } else {
+    x[12] = x[13] = 0.0f;
+  }
+  if (m > 0) day_[static_cast<std::size_t>(m % kDayMinutes)] = static_cast<float>(fast_);
 }
 
 }  // namespace autoscale

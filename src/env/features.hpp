@@ -17,7 +17,8 @@ struct StepInfo;
 // queue / max_machine_delta, next-to-arrive first.
 inline constexpr std::array<double, 5> kEmaAlphas{1.0, 0.1, 0.01, 0.001, 0.0001};
 inline constexpr int kSignals = 4;
-inline constexpr int kExtraFeatures = 12;
+inline constexpr int kExtraFeatures = 14;
+inline constexpr int kDayMinutes = 1440;
 
 enum class FeatureSet { kSeed, kExtended };
 FeatureSet parse_feature_set(const std::string& name);  // "seed" | "extended"
@@ -29,7 +30,9 @@ std::string to_string(FeatureSet f);
 // hundreds of machines, the fleet-to-demand ratio, the last minute's change, short- and long-run
 // load trends, load volatility, a decaying recent peak, the spike excess over the baseline, and the
 // minutes since the last sudden jump (the seed's spikes cannot follow each other closely, so the
-// risk of the next one depends on how long ago the last one started).
+// risk of the next one depends on how long ago the last one started), and how the smoothed load
+// moved yesterday over the coming 6 and 60 minutes (the daily pattern's forecast, as a
+// predictive autoscaler would use it; zero during the first day).
 class Features {
  public:
   Features(const ServiceParams& p, FeatureSet set);
@@ -48,6 +51,7 @@ class Features {
   // Extended state, in machines' worth of load.
   double prev_load_ = 0, fast_ = 0, slow_ = 0, base_ = 0, vol_ = 0, peak_ = 0;
   double since_jump_ = 2000, jump_size_ = 0;
+  std::vector<float> day_;  // smoothed load of the last kDayMinutes minutes, by minute % kDayMinutes
   bool started_ = false;
   std::vector<float> values_;
 };

@@ -53,6 +53,7 @@ std::uint64_t train_seed_base(std::uint64_t seed) { return seed * 1'000'003ULL +
 // One thread's share of a minibatch: replicas of the networks (their forward caches and gradient
 // buffers are per thread) and the loss terms' running sums.
 struct UpdateWorker {
+  UpdateWorker(const Mlp<float>& a, const Mlp<float>& c, const MultiCategorical<float>& d) : actor(a), critic(c), dist(d) {}
   Mlp<float> actor, critic;
   MultiCategorical<float> dist;
   MatrixXf x, d_logits, d_v;
@@ -202,7 +203,7 @@ ProgressRow Trainer::update() {
   const Index b = c_.batch_size(), mb = b / c_.minibatches;
   const int W = static_cast<int>(std::min<Index>(pool_.pool().size(), mb));
   if (workers_.empty()) {
-    for (int w = 0; w < W; ++w) workers_.push_back(std::make_unique<UpdateWorker>(UpdateWorker{agent_.actor, agent_.critic, dist_}));
+    for (int w = 0; w < W; ++w) workers_.push_back(std::make_unique<UpdateWorker>(agent_.actor, agent_.critic, dist_));
   }
   std::vector<Index> idx(static_cast<std::size_t>(b));
   std::iota(idx.begin(), idx.end(), 0);

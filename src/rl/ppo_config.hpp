@@ -20,11 +20,11 @@ struct PpoConfig {
   int minibatches = 4;
   double learning_rate = 3e-4;
   bool anneal_lr = true;
-  double gamma = 0.99;
+  double gamma = 0.9;
   double gae_lambda = 0.95;
   double clip = 0.2;
   double vf_coef = 0.5;
-  double ent_coef = 0.003;
+  double ent_coef = 0.0005;
   double max_grad_norm = 0.5;
   bool normalize_advantages = true;
   bool normalize_obs = true;
@@ -36,7 +36,7 @@ struct PpoConfig {
   // swamps the advantage); "realized": the environment's reward as drawn. Profits are always realized.
   std::string reward = "expected";
   ActionSpace action = ActionSpace::target_default();
-  int validation_episodes = 8;
+  int validation_episodes = 32;
   std::uint64_t validation_seed = 900000;  // validation seeds: validation_seed .. + episodes - 1
   std::int64_t validation_every_steps = 500000;
   std::int64_t checkpoint_every_steps = 1000000;
