@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -73,6 +74,18 @@ TEST(Cli, ErrorsAreOneLineAndNonZero) {
     EXPECT_NE(r.code, 0) << args;
     EXPECT_FALSE(r.out.empty()) << args;
   }
+  const auto bad = std::filesystem::temp_directory_path() / ("autoscale_bad_model_" + std::to_string(getpid()));
+  std::ofstream(bad) << "{\"format\": \"autoscale-model\", \"version\": 1, \"payl";
+  for (const std::string& args : std::vector<std::string>{"simulate --minutes 10 --policy ppo:" + bad.string(),
+                                 "evaluate --episodes 1 --policies noop --json /dev/null/x.json",
+                                 "train --steps 100 --out /tmp/autoscale_nowhere --resume"}) {
+    const CliRun e = cli(args + " 2>&1 >/dev/null", false);
+    EXPECT_NE(e.code, 0) << args;
+  }
+  const CliRun corrupt = cli("simulate --minutes 10 --policy ppo:" + bad.string(), true);
+  EXPECT_EQ(corrupt.out.rfind("autoscale: error: " + bad.string() + ": not a valid autoscale model: corrupt or truncated", 0), 0u)
+      << corrupt.out;
+  std::filesystem::remove(bad);
   const CliRun r = cli("simulate --policy fancy", true);
   EXPECT_EQ(r.out.rfind("autoscale: error: unknown policy 'fancy' (known: noop, static, oracle, oracle-load, ppo, hpa", 0), 0u)
       << r.out;

@@ -69,6 +69,11 @@ TEST(Model, CorruptTruncatedOrForeignFilesFailClearly) {
   v2.replace(v2.find("\"version\":1"), 11, "\"version\":9");
   EXPECT_NE(error_of(v2).find("version 9 is not supported"), std::string::npos);
   EXPECT_NE(error_of("{\"format\":\"something-else\"}").find("autoscale-model"), std::string::npos);
+  // A model whose features predate this build's is refused (re-signed so only the version differs).
+  auto j = nlohmann::json::parse(good);
+  j["payload"]["features_version"] = 1;
+  j["checksum"] = "fnv1a64:" + rl::fnv1a64_hex(j["payload"].dump());
+  EXPECT_NE(error_of(j.dump()).find("features are version 1"), std::string::npos);
   // A model for another service shape is refused when used, naming the mismatch.
   Scenario other = s;
   other.service.warmup_latency = 3;
@@ -138,7 +143,20 @@ TEST(Ppo, ResumedRunContinuesExactlyAsIfUninterrupted) {
   o.resume = true;
   rl::train(o);
   EXPECT_EQ(read(straight / "model"), read(broken / "model"));
-  EXPECT_EQ(read(straight / "progress.csv").size() > 0, true);
+  // The progress rows agree except for the wall-clock columns (2 and 3).
+  const auto without_clock = [](const std::string& csv) {
+    std::stringstream in(csv), out;
+    for (std::string line; std::getline(in, line);) {
+      const auto a = line.find(','), b = line.find(',', a + 1), c = line.find(',', b + 1);
+      out << line.substr(0, a) << line.substr(c) << "\n";
+    }
+    return out.str();
+  };
+  EXPECT_EQ(without_clock(read(straight / "progress.csv")), without_clock(read(broken / "progress.csv")));
+  // Resuming with a different --steps would change the schedule: refused.
+  rl::TrainOptions longer = o;
+  longer.total_steps *= 2;
+  EXPECT_THROW(rl::train(longer), Error);
   // A checkpoint from another seed is refused.
   rl::TrainOptions other = tiny_run(broken);
   other.seed = 6;

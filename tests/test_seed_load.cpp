@@ -78,6 +78,46 @@ TEST(SeedLoad, RotatedPhasesMatchExactSinesOverALongEpisode) {
   }
 }
 
+TEST(SeedLoad, SpikesDecayLinearlyEndWithADipAndRedraw) {
+  // Noise off and a fixed spike (until 10.5 minutes, width 5 + e^ln(10) = 15, height 0.15 cyclic_max):
+  // the spike term is 0 for minutes 1..10, height * (1 + until / 15) from minute 11 (until = -0.5)
+  // to 25, the negative dip height * (1 - 15.5 / 15) at minute 26, then the next spike 10.5 minutes on.
+  SeedLoadParams p;
+  p.noise_lo = p.noise_hi = 0;
+  p.spike_until_lo = p.spike_until_hi = 10.5;
+  p.spike_width_mu = std::log(10.0);
+  p.spike_width_sigma = 0;
+  p.spike_height_lo = p.spike_height_hi = 0.15;
+  SeedLoad l(p);
+  l.reset(9);
+  Rng r(9);
+  const double cmin = r.uniform(p.cyclic_min_lo, p.cyclic_min_hi);
+  const double cmax = cmin + r.uniform(p.cyclic_span_lo, p.cyclic_span_hi);
+  r.uniform(p.noise_lo, p.noise_hi);
+  const double cphase = r.uniform(-M_PI, M_PI);
+  const double lf_amp = r.uniform(p.lf_amp_lo, p.lf_amp_hi);
+  const double lf_period = r.uniform(p.lf_period_lo, p.lf_period_hi);
+  const double lf_phase = r.uniform(-M_PI, M_PI);
+  const double height = 0.15 * cmax;
+  double until = 10.5;
+  int starts = 0;
+  for (int m = 1; m <= 60; ++m) {
+    const double phase = m / 720.0 * M_PI + cphase;
+    double c = (cmin + cmax) / 2 + (cmax - cmin) / 2 * std::sin(phase);
+    c *= 1 + std::sin(phase / lf_period + lf_phase) * lf_amp;
+    until -= 1;
+    double spike = until > 0 ? 0 : height * (1 + until / 15);
+    if (spike < 0) until = 10.5;
+    const auto got = l.next();
+    starts += l.spike_started();
+    ASSERT_NEAR(static_cast<double>(got), std::trunc(c + spike), 1.0) << "minute " << m;
+    if (m == 26) {
+      EXPECT_LT(c + spike, c) << "the dip at the end of a spike";
+    }
+  }
+  EXPECT_EQ(starts, 2);  // minutes 11 and 37 (the second spike is drawn at its predecessor's dip, minute 26)
+}
+
 TEST(WeeklyLoad, WeekendIsLowerAndRampsAreContinuous) {
   WeeklyLoad w({}, {0.6, 180});
   EXPECT_DOUBLE_EQ(w.factor(0), 1.0);

@@ -19,6 +19,8 @@ inline constexpr std::array<double, 5> kEmaAlphas{1.0, 0.1, 0.01, 0.001, 0.0001}
 inline constexpr int kSignals = 4;
 inline constexpr int kExtraFeatures = 14;
 inline constexpr int kDayMinutes = 1440;
+// Bumped whenever the extended features change meaning, so an old model is refused, not misread.
+inline constexpr int kFeaturesVersion = 2;
 
 enum class FeatureSet { kSeed, kExtended };
 FeatureSet parse_feature_set(const std::string& name);  // "seed" | "extended"

@@ -73,6 +73,7 @@ std::vector<double> to_vec(const V& v) {
 std::string model_to_string(const Agent& a) {
   nlohmann::json payload = {
       {"features", to_string(a.features)},
+      {"features_version", kFeaturesVersion},
       {"obs_dim", a.obs_dim},
       {"action", to_json(a.action)},
       {"head_sizes", a.head_sizes},
@@ -109,6 +110,10 @@ Agent model_from_string(const std::string& text, const std::string& source) {
   const nlohmann::json& p = j["payload"];
   const std::string want = "fnv1a64:" + fnv1a64_hex(p.dump());
   if (j.value("checksum", "") != want) bad(source, fmt::format("checksum mismatch (file says {}, content hashes to {})", j.value("checksum", "?"), want));
+  if (p.value("features_version", -1) != kFeaturesVersion) {
+    bad(source, fmt::format("its features are version {}, this build computes version {}: retrain the model",
+                            p.value("features_version", -1), kFeaturesVersion));
+  }
   try {
     Agent a(parse_feature_set(p.at("features").get<std::string>()), action_space_from_json(p.at("action")),
             p.at("obs_dim").get<int>(), p.at("head_sizes").get<std::vector<int>>(), p.at("hidden").get<std::vector<int>>(),

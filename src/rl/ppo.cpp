@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -277,7 +279,11 @@ ProgressRow Trainer::update() {
         agent_.actor.grads() += workers_[static_cast<std::size_t>(wi)]->actor.grads();
         agent_.critic.grads() += workers_[static_cast<std::size_t>(wi)]->critic.grads();
       }
-      clip_grad_norm({&agent_.actor.grads(), &agent_.critic.grads()}, static_cast<float>(c_.max_grad_norm));
+      const float norm = clip_grad_norm({&agent_.actor.grads(), &agent_.critic.grads()}, static_cast<float>(c_.max_grad_norm));
+      if (!std::isfinite(norm)) {
+        throw Error(fmt::format("training diverged at step {}: gradient norm is {} (lower learning_rate or check the "
+                                "scenario's reward scale)", steps_, norm));
+      }
       adam_actor_.step(agent_.actor.params(), agent_.actor.grads());
       adam_critic_.step(agent_.critic.params(), agent_.critic.grads());
       ++batches;
@@ -346,6 +352,7 @@ void Trainer::save_checkpoint(std::int64_t resume_iteration, double seconds) {
       {"config", to_toml(c_)},
       {"seed", o_.seed},
       {"total_steps", o_.total_steps},
+      {"threads", o_.threads},
       {"scenario", o_.scenario.name},
   };
   const std::string body = payload.dump();
@@ -372,8 +379,12 @@ void Trainer::load_checkpoint() {
     throw Error(fmt::format("{}: checkpoint is corrupt: {}", path.string(), e.what()));
   }
   if (p.at("config").get<std::string>() != to_toml(c_) || p.at("seed").get<std::uint64_t>() != o_.seed ||
-      p.at("scenario").get<std::string>() != o_.scenario.name) {
-    throw Error(fmt::format("{}: checkpoint was made with a different scenario, seed or config; resume with the same ones", path.string()));
+      p.at("scenario").get<std::string>() != o_.scenario.name || p.at("total_steps").get<std::int64_t>() != o_.total_steps ||
+      p.at("threads").get<int>() != o_.threads) {
+    throw Error(fmt::format("{}: checkpoint was made with scenario '{}', seed {}, --steps {}, --threads {} and its own "
+                            "config.toml; resume with the same ones (a different value would change the run)",
+                            path.string(), p.at("scenario").get<std::string>(), p.at("seed").get<std::uint64_t>(),
+                            p.at("total_steps").get<std::int64_t>(), p.at("threads").get<int>()));
   }
   agent_ = model_from_string(p.at("model").get<std::string>(), path.string());
   adam_from_json(adam_actor_, p.at("adam_actor"));
@@ -403,8 +414,11 @@ void Trainer::load_checkpoint() {
   std::string line;
   std::getline(prog, line);
   while (std::getline(prog, line)) {
-    if (line.empty()) continue;
-    if (std::stoll(line.substr(0, line.find(','))) <= steps_) progress_rows_ += line + "\n";
+    // Keep whole rows only: a row torn by a kill has fewer fields or an unparsable step count.
+    if (std::count(line.begin(), line.end(), ',') != 10) continue;
+    std::int64_t row_steps = 0;
+    const auto [end, ec] = std::from_chars(line.data(), line.data() + line.find(','), row_steps);
+    if (ec == std::errc() && end == line.data() + line.find(',') && row_steps <= steps_) progress_rows_ += line + "\n";
   }
 }
 
@@ -415,6 +429,8 @@ TrainResult Trainer::run(const std::function<void(const ProgressRow&)>& on_progr
   if (o_.resume) {
     load_checkpoint();
   } else {
+    // A stale checkpoint of an earlier run here must never be resumed as this one's.
+    std::filesystem::remove(o_.out_dir / "checkpoint.json");
     next_validation_ = c_.validation_every_steps;
     next_checkpoint_ = c_.checkpoint_every_steps;
   }
@@ -455,6 +471,7 @@ TrainResult Trainer::run(const std::function<void(const ProgressRow&)>& on_progr
     const std::string line = to_csv(row);
     progress_rows_ += line;
     progress_append << line << std::flush;
+    if (!progress_append) throw Error(fmt::format("cannot append to {}", (o_.out_dir / "progress.csv").string()));
     if (on_progress) on_progress(row);
     if (steps_ >= next_checkpoint_ || last) {
       next_checkpoint_ += c_.checkpoint_every_steps;
