@@ -68,7 +68,7 @@ void add_simulate(CLI::App& app) {
   c->add_option("--seed", a->seed, "seed of the first episode (episode k uses seed + k)")->capture_default_str();
   c->add_option("--episodes", a->episodes, "number of episodes")->capture_default_str()->check(CLI::PositiveNumber);
   c->add_option("--minutes", a->minutes, "episode length in minutes (default: the scenario's)")->check(CLI::PositiveNumber);
-  c->add_option("--policy", a->policy, "policy spec: noop, static:N")->capture_default_str();
+  c->add_option("--policy", a->policy, "policy spec (noop, static:N, hpa, ..., oracle, ppo:DIR/model, @FILE)")->capture_default_str();
   c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   c->add_option("--trace-out", a->trace_out, "write one CSV row per episode-minute to this file");
   c->callback([a] { simulate(*a); });
