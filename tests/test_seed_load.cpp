@@ -52,6 +52,27 @@ TEST(SeedLoad, SameSeedSameSeriesAndSpikesDecayLinearly) {
   EXPECT_EQ(a.minute(), 5000);
 }
 
+// The daily cycle of a SeedLoad episode in closed form, its parameters recovered by drawing them
+// from the same stream in the same order as SeedLoad::reset.
+struct NoiselessCycle {
+  NoiselessCycle(const SeedLoadParams& p, std::uint64_t seed) {
+    Rng r(seed);
+    cmin = r.uniform(p.cyclic_min_lo, p.cyclic_min_hi);
+    cmax = cmin + r.uniform(p.cyclic_span_lo, p.cyclic_span_hi);
+    r.uniform(p.noise_lo, p.noise_hi);
+    cphase = r.uniform(-M_PI, M_PI);
+    lf_amp = r.uniform(p.lf_amp_lo, p.lf_amp_hi);
+    lf_period = r.uniform(p.lf_period_lo, p.lf_period_hi);
+    lf_phase = r.uniform(-M_PI, M_PI);
+  }
+  double at(int minute) const {
+    const double phase = minute / 720.0 * M_PI + cphase;
+    const double c = (cmin + cmax) / 2 + (cmax - cmin) / 2 * std::sin(phase);
+    return c * (1 + std::sin(phase / lf_period + lf_phase) * lf_amp);
+  }
+  double cmin, cmax, cphase, lf_amp, lf_period, lf_phase;
+};
+
 TEST(SeedLoad, RotatedPhasesMatchExactSinesOverALongEpisode) {
   // The rotation recurrence is re-anchored every 1024 minutes; with noise and spikes switched off
   // the load must equal the closed form to within truncation.
@@ -60,19 +81,9 @@ TEST(SeedLoad, RotatedPhasesMatchExactSinesOverALongEpisode) {
   p.spike_until_lo = p.spike_until_hi = 1e9;
   SeedLoad l(p);
   l.reset(5);
-  // Recover the drawn parameters from the same stream.
-  Rng r(5);
-  const double cmin = r.uniform(p.cyclic_min_lo, p.cyclic_min_hi);
-  const double cmax = cmin + r.uniform(p.cyclic_span_lo, p.cyclic_span_hi);
-  r.uniform(p.noise_lo, p.noise_hi);
-  const double cphase = r.uniform(-M_PI, M_PI);
-  const double lf_amp = r.uniform(p.lf_amp_lo, p.lf_amp_hi);
-  const double lf_period = r.uniform(p.lf_period_lo, p.lf_period_hi);
-  const double lf_phase = r.uniform(-M_PI, M_PI);
+  const NoiselessCycle cycle(p, 5);
   for (int m = 1; m <= 20000; ++m) {
-    const double phase = m / 720.0 * M_PI + cphase;
-    double c = (cmin + cmax) / 2 + (cmax - cmin) / 2 * std::sin(phase);
-    c *= 1 + std::sin(phase / lf_period + lf_phase) * lf_amp;
+    const double c = cycle.at(m);
     const auto got = l.next();
     ASSERT_NEAR(static_cast<double>(got), std::trunc(c), 1.0) << "minute " << m;
   }
@@ -90,21 +101,12 @@ TEST(SeedLoad, SpikesDecayLinearlyEndWithADipAndRedraw) {
   p.spike_height_lo = p.spike_height_hi = 0.15;
   SeedLoad l(p);
   l.reset(9);
-  Rng r(9);
-  const double cmin = r.uniform(p.cyclic_min_lo, p.cyclic_min_hi);
-  const double cmax = cmin + r.uniform(p.cyclic_span_lo, p.cyclic_span_hi);
-  r.uniform(p.noise_lo, p.noise_hi);
-  const double cphase = r.uniform(-M_PI, M_PI);
-  const double lf_amp = r.uniform(p.lf_amp_lo, p.lf_amp_hi);
-  const double lf_period = r.uniform(p.lf_period_lo, p.lf_period_hi);
-  const double lf_phase = r.uniform(-M_PI, M_PI);
-  const double height = 0.15 * cmax;
+  const NoiselessCycle cycle(p, 9);
+  const double height = 0.15 * cycle.cmax;
   double until = 10.5;
   int starts = 0;
   for (int m = 1; m <= 60; ++m) {
-    const double phase = m / 720.0 * M_PI + cphase;
-    double c = (cmin + cmax) / 2 + (cmax - cmin) / 2 * std::sin(phase);
-    c *= 1 + std::sin(phase / lf_period + lf_phase) * lf_amp;
+    const double c = cycle.at(m);
     until -= 1;
     double spike = until > 0 ? 0 : height * (1 + until / 15);
     if (spike < 0) until = 10.5;

@@ -11,7 +11,7 @@ struct Recorded {
   std::vector<float> obs;
   std::vector<double> rewards;
   std::vector<std::uint8_t> done;
-  std::vector<EpisodeTotals> finished;
+  std::vector<EpisodeMetrics> finished;
 };
 
 Recorded run(int threads, int steps) {
@@ -61,7 +61,7 @@ TEST(VecEnv, AutoResetUsesTheSeedScheduleAndMatchesASingleEnv) {
   // Env i's k-th episode has seed 10 + i + 3k; after the reset env 1 runs seed 14.
   EXPECT_EQ(fin[1].seed, 11u);
   EXPECT_EQ(pool.env(1).seed(), 14u);
-  EXPECT_EQ(fin[1].steps, 50);
+  EXPECT_EQ(fin[1].minutes, 50);
   // The finished episode's profit equals a single environment's on the same seed.
   Env single = s.make_env();
   single.reset(11);

@@ -5,18 +5,6 @@
 #include "core/error.hpp"
 
 namespace autoscale {
-namespace {
-
-void add_step(EpisodeTotals& tot, const StepResult& r) {
-  tot.profit += r.reward;
-  tot.steps += 1;
-  tot.downtime_minutes += r.info.down ? 1 : 0;
-  tot.machine_minutes += r.info.active;
-  tot.load += r.info.load;
-  tot.failed += r.info.failed;
-}
-
-}  // namespace
 
 VecEnv::VecEnv(const Env& prototype, int num_envs, std::uint64_t base_seed, int threads)
     : base_seed_(base_seed), obs_dim_(prototype.obs_dim()) {
@@ -48,7 +36,7 @@ void VecEnv::reset() {
     auto& e = envs_[static_cast<std::size_t>(i)];
     const auto obs = e.reset(next_seed(i));
     std::copy(obs.begin(), obs.end(), obs_.begin() + static_cast<std::ptrdiff_t>(i) * obs_dim_);
-    running_[static_cast<std::size_t>(i)] = EpisodeTotals{e.seed()};
+    running_[static_cast<std::size_t>(i)] = EpisodeMetrics{e.seed()};
     finished_[static_cast<std::size_t>(i)].clear();
     history_[static_cast<std::size_t>(i)].clear();
     infos_[static_cast<std::size_t>(i)] = e.info();
@@ -66,8 +54,8 @@ void VecEnv::step_range(std::int64_t begin, std::int64_t end, std::span<const Ac
     Env& env = envs_[u];
     const StepResult r = env.step(actions[u]);
     history_[u].push_back({r.info.add, r.info.remove});
-    EpisodeTotals& tot = running_[u];
-    add_step(tot, r);
+    EpisodeMetrics& tot = running_[u];
+    tot.add(r.info);
     rewards_[u] = r.reward;
     terminated_[u] = r.terminated;
     truncated_[u] = r.truncated;
@@ -76,10 +64,11 @@ void VecEnv::step_range(std::int64_t begin, std::int64_t end, std::span<const Ac
     std::copy(r.observation.begin(), r.observation.end(), row);
     if (r.terminated || r.truncated) {
       std::copy(r.observation.begin(), r.observation.end(), final_obs_.data() + i * obs_dim_);
+      tot.finish();
       finished_[u].push_back(tot);
       const auto obs = env.reset(next_seed(static_cast<int>(i)));
       std::copy(obs.begin(), obs.end(), row);
-      tot = EpisodeTotals{env.seed()};
+      tot = EpisodeMetrics{env.seed()};
       history_[u].clear();
     }
   }
@@ -94,13 +83,13 @@ void VecEnv::restore(const std::vector<std::int64_t>& counts, const std::vector<
     episode_count_[i] = counts[i] - 1;
     Env& env = envs_[i];
     env.reset(next_seed(static_cast<int>(i)));
-    running_[i] = EpisodeTotals{env.seed()};
+    running_[i] = EpisodeMetrics{env.seed()};
     finished_[i].clear();
     history_[i].clear();
     for (const Action& a : histories[i]) {
       const StepResult r = env.step(a);
       if (r.terminated || r.truncated) throw Error("pool restore: replayed history runs past the episode's end");
-      add_step(running_[i], r);
+      running_[i].add(r.info);
       history_[i].push_back(a);
     }
     const auto obs = env.observation();
@@ -109,8 +98,8 @@ void VecEnv::restore(const std::vector<std::int64_t>& counts, const std::vector<
   }
 }
 
-std::vector<EpisodeTotals> VecEnv::take_finished() {
-  std::vector<EpisodeTotals> out;
+std::vector<EpisodeMetrics> VecEnv::take_finished() {
+  std::vector<EpisodeMetrics> out;
   for (auto& f : finished_) {
     out.insert(out.end(), f.begin(), f.end());
     f.clear();

@@ -6,18 +6,9 @@
 
 #include "core/thread_pool.hpp"
 #include "env/env.hpp"
+#include "env/episode_metrics.hpp"
 
 namespace autoscale {
-
-// Totals of one finished episode, recorded by the pool when it auto-resets an environment.
-struct EpisodeTotals {
-  std::uint64_t seed = 0;
-  double profit = 0;
-  std::int64_t steps = 0;
-  std::int64_t downtime_minutes = 0;
-  double machine_minutes = 0;
-  std::int64_t load = 0, failed = 0;
-};
 
 // N copies of an environment stepped together into preallocated batch arrays (EnvPool's layout:
 // env-major rows), split across a thread pool. An environment whose episode ends is reset at once
@@ -43,7 +34,7 @@ class VecEnv {
   ThreadPool& pool() { return *pool_; }
 
   // Episodes finished since the last call, in env order within each step.
-  std::vector<EpisodeTotals> take_finished();
+  std::vector<EpisodeMetrics> take_finished();
 
   // For exact checkpoints: each env's episode counter and the actions of its current episode.
   // restore() resets every env to its current episode's seed and replays those actions, which
@@ -58,9 +49,9 @@ class VecEnv {
 
   std::vector<Env> envs_;
   std::vector<std::int64_t> episode_count_;
-  std::vector<EpisodeTotals> running_;
+  std::vector<EpisodeMetrics> running_;
   std::vector<std::vector<Action>> history_;
-  std::vector<std::vector<EpisodeTotals>> finished_;  // per env, drained in env order
+  std::vector<std::vector<EpisodeMetrics>> finished_;  // per env, drained in env order
   std::uint64_t base_seed_;
   int obs_dim_;
   std::vector<float> obs_, final_obs_;

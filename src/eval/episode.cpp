@@ -28,20 +28,14 @@ EpisodeMetrics run_episode(Env& env, Policy& policy, std::uint64_t seed, std::st
   for (;;) {
     const StepResult r = env.step(policy.act(env));
     const StepInfo& i = r.info;
-    m.profit += r.reward;
-    m.minutes += 1;
-    m.downtime_minutes += i.down;
-    m.machine_minutes += i.active;
-    m.load += i.load;
-    m.failed += i.failed;
+    m.add(i);
     if (trace_csv) {
       fmt::format_to(std::back_inserter(*trace_csv), "{},{},{},{},{},{},{},{},{},{},{:.4f}\n", episode_index, i.minute,
                      i.load, i.capacity, i.active, i.warming, i.failed, int(i.down), i.add, i.remove, i.reward);
     }
     if (r.terminated || r.truncated) break;
   }
-  m.served = m.load - m.failed;
-  m.availability = m.minutes ? 1.0 - static_cast<double>(m.downtime_minutes) / static_cast<double>(m.minutes) : 0;
+  m.finish();
   return m;
 }
 

@@ -5,22 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "env/episode_metrics.hpp"
 #include "policies/spec.hpp"
 #include "scenario/scenario.hpp"
 
 namespace autoscale {
-
-struct EpisodeMetrics {
-  std::uint64_t seed = 0;
-  double profit = 0;
-  std::int64_t minutes = 0;
-  std::int64_t downtime_minutes = 0;
-  double availability = 0;      // fraction of minutes not down
-  double machine_minutes = 0;   // sum over minutes of active machines
-  std::int64_t load = 0;        // transactions offered
-  std::int64_t served = 0;
-  std::int64_t failed = 0;
-};
 
 nlohmann::json to_json(const EpisodeMetrics& m);
 

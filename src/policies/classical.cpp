@@ -137,4 +137,12 @@ int adjustment_machines(const Adjustment& a, int capacity, int min_magnitude) {
   return std::max(m, min_magnitude);
 }
 
+void read_fleet_limits(SpecReader& r, int max_machines, int min_floor, int& min_size, int& max_size) {
+  min_size = r.integer("min", min_size, min_floor, max_machines);
+  max_size = r.integer("max", max_machines, 1, max_machines);
+  if (min_size > max_size) {
+    throw Error(fmt::format("policy '{}': min ({}) exceeds max ({})", r.spec().text, min_size, max_size));
+  }
+}
+
 }  // namespace autoscale

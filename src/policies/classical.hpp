@@ -72,6 +72,11 @@ struct Adjustment {
   double value = 0;
   bool percent = false;
 };
+// Reads the `min` and `max` fleet-size keys shared by the classical policies: min in
+// [min_floor, max_machines] (default: `min_size` as given), max in [1, max_machines] (default:
+// max_machines), min <= max.
+void read_fleet_limits(SpecReader& r, int max_machines, int min_floor, int& min_size, int& max_size);
+
 // Throws Error naming `spec_text` and `key` on a malformed value.
 Adjustment parse_adjustment(const std::string& spec_text, const std::string& key, const std::string& text);
 // The magnitude in machines of applying `a` to `capacity`, AWS rounding: a percentage above 1

@@ -49,12 +49,7 @@ HpaConfig read_hpa_config(SpecReader& r, int max_machines) {
   c.down_pods = r.integer("down_pods", c.down_pods, 0, 100000);
   c.down_percent = r.integer("down_percent", c.down_percent, 0, 100);
   c.down_period_s = r.integer("down_period", c.down_period_s, 1, 1800);
-  c.min_replicas = r.integer("min", c.min_replicas, 1, max_machines);
-  c.max_replicas = r.integer("max", max_machines, 1, max_machines);
-  if (c.min_replicas > c.max_replicas) {
-    throw Error(
-        fmt::format("policy '{}': min ({}) exceeds max ({})", r.spec().text, c.min_replicas, c.max_replicas));
-  }
+  read_fleet_limits(r, max_machines, 1, c.min_replicas, c.max_replicas);  // minReplicas >= 1, as in Kubernetes
   return c;
 }
 

@@ -14,15 +14,6 @@ namespace {
 constexpr const char* kDefaultOut = "0>10pct|0.1>20pct|0.2>40pct|0.4>80pct";
 constexpr const char* kDefaultIn = "0>10pct|0.15>25pct";
 
-void read_limits(SpecReader& r, int max_machines, int& min_capacity, int& max_capacity) {
-  min_capacity = r.integer("min", min_capacity, 0, max_machines);
-  max_capacity = r.integer("max", max_machines, 1, max_machines);
-  if (min_capacity > max_capacity) {
-    throw Error(
-        fmt::format("policy '{}': min ({}) exceeds max ({})", r.spec().text, min_capacity, max_capacity));
-  }
-}
-
 void check_thresholds(const SpecReader& r, double high, double low) {
   if (low >= high) {
     throw Error(fmt::format("policy '{}': low ({}) must be below high ({})", r.spec().text, low, high));
@@ -81,7 +72,7 @@ StepScalingConfig read_step_config(SpecReader& r, int max_machines) {
   c.out_points = r.integer("out_points", c.out_points, 1, 60);
   c.in_points = r.integer("in_points", c.in_points, 1, 1440);
   c.min_step = r.integer("min_step", c.min_step, 0, 1000);
-  read_limits(r, max_machines, c.min_capacity, c.max_capacity);
+  read_fleet_limits(r, max_machines, 0, c.min_capacity, c.max_capacity);
   return c;
 }
 
@@ -119,7 +110,7 @@ SimpleScalingConfig read_simple_config(SpecReader& r, int max_machines) {
   c.in_points = r.integer("in_points", c.in_points, 1, 1440);
   c.cooldown_s = r.integer("cooldown", c.cooldown_s, 0, 86400);
   c.min_step = r.integer("min_step", c.min_step, 0, 1000);
-  read_limits(r, max_machines, c.min_capacity, c.max_capacity);
+  read_fleet_limits(r, max_machines, 0, c.min_capacity, c.max_capacity);
   return c;
 }
 

@@ -18,12 +18,7 @@ TargetTrackingConfig read_target_tracking_config(SpecReader& r, int max_machines
   c.in_ratio = r.number("in_ratio", c.in_ratio, 0.01, 1);
   c.in_step = r.number("in_step", c.in_step, 0.001, 1);
   c.in_cooldown_s = r.integer("in_cooldown", c.in_cooldown_s, 0, 86400);
-  c.min_capacity = r.integer("min", c.min_capacity, 0, max_machines);
-  c.max_capacity = r.integer("max", std::min(c.max_capacity, max_machines), 1, max_machines);
-  if (c.min_capacity > c.max_capacity) {
-    throw Error(
-        fmt::format("policy '{}': min ({}) exceeds max ({})", r.spec().text, c.min_capacity, c.max_capacity));
-  }
+  read_fleet_limits(r, max_machines, 0, c.min_capacity, c.max_capacity);
   return c;
 }
 
