@@ -23,7 +23,7 @@ void BM_EnvStepSeedNoop(benchmark::State& state) {
 BENCHMARK(BM_EnvStepSeedNoop);
 
 void BM_LoadSeedNext(benchmark::State& state) {
-  SeedLoad load;
+  NotebookLoad load;
   load.reset(1);
   for (auto _ : state) benchmark::DoNotOptimize(load.next());
   state.SetItemsProcessed(state.iterations());

@@ -47,7 +47,7 @@ TEST(Cli, SimulatePrintsAJsonSummaryAndWritesTheTrace) {
   std::ifstream in(trace);
   std::string header;
   std::getline(in, header);
-  EXPECT_EQ(header, "episode,minute,load,capacity,active,warming,failed,down,add,remove,reward");
+  EXPECT_EQ(header, "policy,episode,minute,load,capacity,active,warming,failed,down,add,remove,reward");
   int rows = 0;
   double reward_sum = 0;
   for (std::string line; std::getline(in, line); ++rows) {
@@ -87,7 +87,7 @@ TEST(Cli, ErrorsAreOneLineAndNonZero) {
       << corrupt.out;
   std::filesystem::remove(bad);
   const CliRun r = cli("simulate --policy fancy", true);
-  EXPECT_EQ(r.out.rfind("autoscale: error: unknown policy 'fancy' (known: noop, static, oracle, oracle-load, ppo, hpa", 0), 0u)
+  EXPECT_EQ(r.out.rfind("autoscale: error: unknown policy 'fancy' (known: noop, static, hpa, target-tracking, step, simple, predictive, headroom, oracle, oracle-load, ppo)", 0), 0u)
       << r.out;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
 }

@@ -5,7 +5,7 @@
 #include "env/env.hpp"
 #include "scenario/scenario.hpp"
 #include "scripted_load.hpp"
-#include "service/money.hpp"
+#include "service/outcome.hpp"
 
 namespace autoscale {
 namespace {

@@ -5,8 +5,9 @@
 #include <sstream>
 
 #include "core/error.hpp"
-#include "eval/episode.hpp"
-#include "policies/learned.hpp"
+#include "eval/policy_factory.hpp"
+#include "policies/run_episode.hpp"
+#include "rl/learned_policy.hpp"
 #include "rl/agent.hpp"
 #include "rl/ppo.hpp"
 #include "scenario/scenario.hpp"
@@ -77,12 +78,12 @@ TEST(Model, CorruptTruncatedOrForeignFilesFailClearly) {
   // A model for another service shape is refused when used, naming the mismatch.
   Scenario other = s;
   other.service.warmup_latency = 3;
-  EXPECT_THROW(LearnedPolicy(std::make_shared<const rl::Agent>(small_agent(s)), other.service), Error);
+  EXPECT_THROW(rl::LearnedPolicy(std::make_shared<const rl::Agent>(small_agent(s)), other.service), Error);
 }
 
 TEST(Features, APolicyRebuildsTheEnvironmentsObservationFromWhatItSees) {
   const Scenario s = resolve_scenario("seed");
-  for (FeatureSet set : {FeatureSet::kSeed, FeatureSet::kExtended}) {
+  for (FeatureSet set : {FeatureSet::kNotebook, FeatureSet::kExtended}) {
     Env env(s.service, s.make_load(), set);
     Features mine(s.service, set);
     env.reset(4);

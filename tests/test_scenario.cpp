@@ -20,8 +20,8 @@ TEST(Scenario, BuiltinsUseTheSeedDefaults) {
   EXPECT_EQ(s.service.warmup_latency, 5);
   EXPECT_EQ(s.service.max_machines(), 833);
   EXPECT_EQ(s.service.episode_steps(), 10001);
-  EXPECT_EQ(s.load.kind, LoadKind::kSeed);
-  EXPECT_EQ(resolve_scenario("seed-weekly").load.kind, LoadKind::kSeedWeekly);
+  EXPECT_EQ(s.load.kind, LoadKind::kNotebook);
+  EXPECT_EQ(resolve_scenario("seed-weekly").load.kind, LoadKind::kNotebookWeekly);
 }
 
 TEST(Scenario, ParsesEveryServiceKey) {

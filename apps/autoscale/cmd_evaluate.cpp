@@ -1,13 +1,15 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <optional>
 #include <iostream>
 
 #include "commands.hpp"
-#include "core/atomic_file.hpp"
+#include "core/output_file.hpp"
 #include "core/error.hpp"
 #include "core/thread_pool.hpp"
 #include "eval/evaluation.hpp"
+#include "eval/policy_factory.hpp"
 
 namespace autoscale::cli {
 namespace {
@@ -19,6 +21,7 @@ struct EvaluateArgs {
   std::string policies = "oracle,oracle-load,noop";
   std::string json;
   std::string trace_out;
+  int keep_traces = -1;
   int threads = 0;
 };
 
@@ -32,7 +35,10 @@ void evaluate(const EvaluateArgs& a) {
   if (specs.empty()) throw Error("--policies names no policy");
   const int threads = a.threads > 0 ? a.threads : default_threads();
   const auto t0 = std::chrono::steady_clock::now();
-  const auto runs = run_policies(scenario, specs, a.seed, a.episodes, threads, !a.trace_out.empty());
+  std::optional<MinuteTraceWriter> traces;
+  if (!a.trace_out.empty()) traces.emplace(a.trace_out, a.episodes, a.keep_traces);
+  const auto runs = run_policies(scenario, specs, a.seed, a.episodes, threads, traces ? &*traces : nullptr);
+  if (traces) traces->commit();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto summaries = summarize(runs);
   fmt::print("scenario '{}': {} episodes (seeds {}..{}), {} minutes each, {:.1f} s on {} threads\n\n", scenario.name,
@@ -48,20 +54,6 @@ void evaluate(const EvaluateArgs& a) {
                         {"policies", to_json(summaries)}};
     write_file_atomic(a.json, j.dump(2) + "\n");
   }
-  if (!a.trace_out.empty()) {
-    std::string csv = std::string("policy,") + kTraceHeader;
-    for (const auto& r : runs) {
-      const std::string prefix = "\"" + r.spec + "\",";
-      std::size_t pos = 0;
-      while (pos < r.trace_csv.size()) {
-        const auto nl = r.trace_csv.find('\n', pos);
-        csv += prefix;
-        csv.append(r.trace_csv, pos, nl - pos + 1);
-        pos = nl + 1;
-      }
-    }
-    write_file_atomic(a.trace_out, csv);
-  }
 }
 
 }  // namespace
@@ -74,7 +66,8 @@ void add_evaluate(CLI::App& app) {
   c->add_option("--episodes", a->episodes, "number of episodes")->capture_default_str()->check(CLI::PositiveNumber);
   c->add_option("--policies", a->policies, "comma-separated policy specs (name:k=v,k=v,... or @FILE)")->capture_default_str();
   c->add_option("--json", a->json, "write the results as JSON to this file");
-  c->add_option("--trace-out", a->trace_out, "write one CSV row per policy-episode-minute to this file");
+  c->add_option("--trace-out", a->trace_out, "stream one CSV row per policy-episode-minute to this file ('-' = stdout)");
+  c->add_option("--keep-traces", a->keep_traces, "with --trace-out: only the first N episodes of each policy")->check(CLI::NonNegativeNumber);
   c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   c->callback([a] { evaluate(*a); });
 }

@@ -4,9 +4,10 @@
 #include <unistd.h>
 
 #include "commands.hpp"
-#include "core/atomic_file.hpp"
+#include "core/output_file.hpp"
 #include "core/thread_pool.hpp"
 #include "eval/evaluation.hpp"
+#include "policies/classical.hpp"
 #include "rl/ppo.hpp"
 
 namespace autoscale::cli {
@@ -25,9 +26,9 @@ struct RunArgs {
 // `autoscale tune --out`), or each policy's defaults where none was tuned.
 std::vector<std::string> baseline_specs(const std::string& dir, const std::string& scenario) {
   std::vector<std::string> specs;
-  for (const char* name : {"hpa", "target-tracking", "step", "simple", "predictive", "headroom"}) {
-    const auto file = std::filesystem::path(dir) / scenario / (std::string(name) + ".spec");
-    specs.push_back(std::filesystem::exists(file) ? expand_spec("@" + file.string()) : std::string(name));
+  for (const auto& name : classical_policy_names()) {
+    const auto file = std::filesystem::path(dir) / scenario / (name + ".spec");
+    specs.push_back(std::filesystem::exists(file) ? expand_spec("@" + file.string()) : name);
   }
   return specs;
 }
@@ -66,7 +67,7 @@ void run(const RunArgs& a) {
   const std::uint64_t first_seed = 5'000'000;  // never used by training, validation or tuning
   fmt::print("2/2 evaluating on {} unseen episodes (seeds {}..{}), tuned baselines from {}/{}/\n\n", a.episodes, first_seed,
              first_seed + static_cast<std::uint64_t>(a.episodes) - 1, a.baselines, scenario.name);
-  const auto summaries = summarize(run_policies(scenario, specs, first_seed, a.episodes, threads, false));
+  const auto summaries = summarize(run_policies(scenario, specs, first_seed, a.episodes, threads));
   fmt::print("{}\n", format_table(summaries));
   write_file_atomic(std::filesystem::path(a.out) / "evaluation.json",
                     nlohmann::json({{"scenario", scenario.name}, {"first_seed", first_seed}, {"episodes", a.episodes},

@@ -1,13 +1,15 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <optional>
 #include <iostream>
 
 #include "commands.hpp"
-#include "core/atomic_file.hpp"
+#include "core/output_file.hpp"
 #include "core/error.hpp"
 #include "core/thread_pool.hpp"
-#include "eval/episode.hpp"
+#include "eval/policy_factory.hpp"
+#include "eval/run_policies.hpp"
 
 namespace autoscale::cli {
 namespace {
@@ -42,11 +44,13 @@ void simulate(const SimulateArgs& a) {
   validate_policy(spec, scenario);
   const int threads = a.threads > 0 ? a.threads : default_threads();
   const auto t0 = std::chrono::steady_clock::now();
-  auto runs = run_policies(scenario, {spec}, a.seed, a.episodes, threads, !a.trace_out.empty());
+  std::optional<MinuteTraceWriter> traces;
+  if (!a.trace_out.empty()) traces.emplace(a.trace_out, a.episodes);
+  auto runs = run_policies(scenario, {spec}, a.seed, a.episodes, threads, traces ? &*traces : nullptr);
+  if (traces) traces->commit();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::int64_t steps = 0;
   for (const auto& e : runs[0].episodes) steps += e.minutes;
-  if (!a.trace_out.empty()) write_file_atomic(a.trace_out, std::string(kTraceHeader) + runs[0].trace_csv);
   nlohmann::json out = {{"scenario", scenario.name},
                         {"first_seed", a.seed},
                         {"episodes", a.episodes},

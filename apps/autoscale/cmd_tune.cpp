@@ -1,7 +1,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "core/atomic_file.hpp"
+#include "core/output_file.hpp"
 #include "core/thread_pool.hpp"
 #include "eval/tune.hpp"
 

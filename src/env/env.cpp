@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
-#include "service/money.hpp"
+#include "service/outcome.hpp"
 
 namespace autoscale {
 

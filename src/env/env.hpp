@@ -40,11 +40,11 @@ struct StepResult {
 };
 
 // One simulated service (the seed's `autoscalesim`), Gym-style, with the seed's 25-float observation
-// (`FeatureSet::kSeed`) or the extended one. Load and capacity randomness come
+// (`FeatureSet::kNotebook`) or the extended one. Load and capacity randomness come
 // from two streams derived from the episode seed, so they are the same whatever the actions.
 class Env {
  public:
-  Env(const ServiceParams& params, std::unique_ptr<LoadModel> load, FeatureSet features = FeatureSet::kSeed);
+  Env(const ServiceParams& params, std::unique_ptr<LoadModel> load, FeatureSet features = FeatureSet::kNotebook);
   Env(const Env& other);
   Env& operator=(const Env&) = delete;
 

@@ -25,12 +25,12 @@ constexpr auto kKeep = [] {
 }  // namespace
 
 FeatureSet parse_feature_set(const std::string& name) {
-  if (name == "seed") return FeatureSet::kSeed;
+  if (name == "seed") return FeatureSet::kNotebook;
   if (name == "extended") return FeatureSet::kExtended;
   throw Error("unknown feature set '" + name + "' (known: seed, extended)");
 }
 
-std::string to_string(FeatureSet f) { return f == FeatureSet::kSeed ? "seed" : "extended"; }
+std::string to_string(FeatureSet f) { return f == FeatureSet::kNotebook ? "seed" : "extended"; }
 
 Features::Features(const ServiceParams& p, FeatureSet set)
     : set_(set),

@@ -22,7 +22,7 @@ inline constexpr int kDayMinutes = 1440;
 // Bumped whenever the extended features change meaning, so an old model is refused, not misread.
 inline constexpr int kFeaturesVersion = 2;
 
-enum class FeatureSet { kSeed, kExtended };
+enum class FeatureSet { kNotebook, kExtended };  // user-facing names: "seed", "extended"
 FeatureSet parse_feature_set(const std::string& name);  // "seed" | "extended"
 std::string to_string(FeatureSet f);
 

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "eval/episode.hpp"
+#include "eval/run_policies.hpp"
 #include "eval/stats.hpp"
 
 namespace autoscale {

@@ -1,13 +1,15 @@
 #include "eval/tune.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "eval/episode.hpp"
+#include "eval/policy_factory.hpp"
+#include "eval/run_policies.hpp"
 #include "policies/classical.hpp"
 
 namespace autoscale {
@@ -35,8 +37,18 @@ std::string make_spec(const std::string& name, const std::vector<TunableParam>& 
 
 TuneResult tune_policy(const Scenario& scenario, const TuneOptions& o,
                        const std::function<void(const TuneTrial&, int, bool)>& progress) {
-  const auto params = tunable_params(o.policy);
-  if (params.empty()) throw Error(fmt::format("policy '{}' has no tunable parameters", o.policy));
+  const ClassicalPolicy* policy = find_classical_policy(o.policy);
+  if (!policy) {
+    throw Error(fmt::format("policy '{}' has no tunable parameters (tunable: {})", o.policy,
+                            fmt::join(classical_policy_names(), ", ")));
+  }
+  auto params = policy->tunables;
+  const double reference = scenario.reference_load();
+  for (auto& p : params) {
+    if (!p.per_load) continue;
+    p.lo *= reference;
+    p.hi *= reference;
+  }
   if (o.budget < 1 || o.episodes < 1) throw Error("tune needs a budget and episodes of at least 1");
   for (const auto& p : params) {
     if (p.log_scale && !(p.lo > 0)) throw Error(fmt::format("tunable {}.{}: log scale needs lo > 0", o.policy, p.key));
@@ -48,7 +60,7 @@ TuneResult tune_policy(const Scenario& scenario, const TuneOptions& o,
   const auto evaluate = [&](const std::string& spec, const std::vector<double>& u) {
     const PolicySpec ps = parse_policy_spec(spec);
     validate_policy(ps, scenario);
-    const auto runs = run_policies(scenario, {ps}, o.first_seed, o.episodes, o.threads, false);
+    const auto runs = run_policies(scenario, {ps}, o.first_seed, o.episodes, o.threads);
     double mean = 0;
     for (const auto& e : runs[0].episodes) mean += e.profit / o.episodes;
     const TuneTrial trial{spec, mean};

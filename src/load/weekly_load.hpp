@@ -1,5 +1,5 @@
 #pragma once
-#include "load/seed_load.hpp"
+#include "load/notebook_load.hpp"
 
 namespace autoscale {
 
@@ -13,7 +13,7 @@ struct WeeklyParams {
 
 class WeeklyLoad final : public LoadModel {
  public:
-  WeeklyLoad(SeedLoadParams seed, WeeklyParams week) : inner_(seed), week_(week) {}
+  WeeklyLoad(NotebookLoadParams seed, WeeklyParams week) : inner_(seed), week_(week) {}
   void reset(std::uint64_t load_seed) override;
   std::int64_t next() override;
   std::unique_ptr<LoadModel> clone() const override { return std::make_unique<WeeklyLoad>(*this); }
@@ -22,7 +22,7 @@ class WeeklyLoad final : public LoadModel {
   double factor(double minute_of_week) const;
 
  private:
-  SeedLoad inner_;
+  NotebookLoad inner_;
   WeeklyParams week_;
   double max_tpm_ = 0;
   std::int64_t minute_of_week_ = 0;

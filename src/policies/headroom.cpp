@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "policies/classical.hpp"
+#include "policies/actuator.hpp"
+#include "policies/signals.hpp"
 
 namespace autoscale {
 

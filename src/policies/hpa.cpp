@@ -6,7 +6,8 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "policies/classical.hpp"
+#include "policies/actuator.hpp"
+#include "policies/signals.hpp"
 
 namespace autoscale {
 

@@ -6,7 +6,7 @@
 #include <numbers>
 
 #include "core/error.hpp"
-#include "service/money.hpp"
+#include "service/outcome.hpp"
 
 namespace autoscale {
 

@@ -1,7 +1,4 @@
 #pragma once
-#include <memory>
-#include <string>
-
 #include "env/env.hpp"
 
 namespace autoscale {
@@ -32,9 +29,5 @@ class StaticPolicy final : public Policy {
  private:
   int target_;
 };
-
-// Moves the fleet (active + warming) toward `target` within the per-minute limits; the shared
-// actuator of every policy that computes a desired fleet size.
-Action steer_to(const Env& env, int target);
 
 }  // namespace autoscale

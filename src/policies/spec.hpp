@@ -1,14 +1,9 @@
 #pragma once
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "policies/policy.hpp"
-
 namespace autoscale {
-
-struct Scenario;
 
 // A parsed policy spec string `name:key=value,...` (or `static:N`).
 struct PolicySpec {
@@ -34,6 +29,11 @@ class SpecReader {
   std::vector<std::string> known_;
 };
 
+// An integer parameter's text `v` in [lo, hi]; throws Error naming the spec and `what`.
+int parse_spec_int(const std::string& spec_text, const std::string& what, const std::string& v, int lo, int hi);
+// Throws Error if the spec has any parameter.
+void expect_no_parameters(const PolicySpec& spec);
+
 // Reads `@FILE` (the spec is the file's last non-empty line) or returns the text itself.
 std::string expand_spec(const std::string& text);
 PolicySpec parse_policy_spec(const std::string& text);
@@ -41,11 +41,9 @@ PolicySpec parse_policy_spec(const std::string& text);
 // an item that is not `key=value`).
 std::vector<std::string> split_policy_list(const std::string& list);
 
-// Creates a fresh policy instance (policies carry per-episode state: one per running episode).
-std::unique_ptr<Policy> make_policy(const PolicySpec& spec, const Scenario& scenario);
-// Throws a clear Error if the spec is malformed or names an unknown policy or parameter.
-void validate_policy(const PolicySpec& spec, const Scenario& scenario);
-
-std::vector<std::string> known_policy_names();
+// Reads the `min` and `max` fleet-size keys the classical policies share: min in
+// [min_floor, max_machines] (default: `min_size` as given), max in [1, max_machines] (default:
+// max_machines), min <= max.
+void read_fleet_limits(SpecReader& r, int max_machines, int min_floor, int& min_size, int& max_size);
 
 }  // namespace autoscale

@@ -3,7 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "policies/classical.hpp"
+#include "policies/actuator.hpp"
+#include "policies/aws_scaling.hpp"
+#include "policies/signals.hpp"
 #include "policies/policy.hpp"
 #include "policies/spec.hpp"
 

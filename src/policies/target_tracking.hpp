@@ -1,7 +1,9 @@
 #pragma once
 #include <cstdint>
 
-#include "policies/classical.hpp"
+#include "policies/actuator.hpp"
+#include "policies/aws_scaling.hpp"
+#include "policies/signals.hpp"
 #include "policies/policy.hpp"
 #include "policies/spec.hpp"
 

@@ -3,13 +3,13 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "policies/policy.hpp"
+#include "policies/actuator.hpp"
 
 namespace autoscale::rl {
 
-ActionSpace ActionSpace::seed() {
+ActionSpace ActionSpace::notebook() {
   ActionSpace a;
-  a.kind = ActionKind::kSeed;
+  a.kind = ActionKind::kNotebook;
   return a;
 }
 
@@ -22,12 +22,12 @@ ActionSpace ActionSpace::target_default() {
 }
 
 std::vector<int> ActionSpace::head_sizes(const ServiceParams& p) const {
-  if (kind == ActionKind::kSeed) return {p.max_machine_delta + 1, p.max_machine_delta + 1};
+  if (kind == ActionKind::kNotebook) return {p.max_machine_delta + 1, p.max_machine_delta + 1};
   return {static_cast<int>(factors.size()), static_cast<int>(reserves.size())};
 }
 
 Action ActionSpace::decode(const int* choice, const Env& env) const {
-  if (kind == ActionKind::kSeed) return {choice[0], choice[1]};
+  if (kind == ActionKind::kNotebook) return {choice[0], choice[1]};
   const double load = static_cast<double>(env.info().load);
   const double want = load * factors[static_cast<std::size_t>(choice[0])] + reserves[static_cast<std::size_t>(choice[1])];
   return steer_to(env, static_cast<int>(std::ceil(want / env.params().tpm_per_machine)));
@@ -44,7 +44,7 @@ nlohmann::json to_json(const ActionSpace& a) {
 
 ActionSpace action_space_from_json(const nlohmann::json& j) {
   const std::string kind = j.at("kind").get<std::string>();
-  if (kind == "seed") return ActionSpace::seed();
+  if (kind == "seed") return ActionSpace::notebook();
   if (kind != "target") throw Error("unknown action kind '" + kind + "' (known: seed, target)");
   ActionSpace a;
   a.kind = ActionKind::kTarget;

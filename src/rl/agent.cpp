@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/atomic_file.hpp"
+#include "core/output_file.hpp"
 #include "core/error.hpp"
 
 namespace autoscale::rl {

@@ -10,15 +10,15 @@
 #include <numeric>
 #include <sstream>
 
-#include "core/atomic_file.hpp"
+#include "core/output_file.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "env/vec_env.hpp"
-#include "eval/episode.hpp"
-#include "policies/learned.hpp"
+#include "policies/run_episode.hpp"
+#include "rl/learned_policy.hpp"
 #include "rl/adam.hpp"
 #include "rl/agent.hpp"
-#include "service/money.hpp"
+#include "service/outcome.hpp"
 
 namespace autoscale::rl {
 

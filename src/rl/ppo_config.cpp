@@ -27,8 +27,8 @@ PpoConfig preset_config(const std::string& name) {
     c.anneal_lr = false;
     c.normalize_obs = false;
     c.normalize_reward = false;
-    c.features = FeatureSet::kSeed;
-    c.action = ActionSpace::seed();
+    c.features = FeatureSet::kNotebook;
+    c.action = ActionSpace::notebook();
     c.reward = "realized";
     return c;
   }
@@ -136,7 +136,7 @@ PpoConfig parse_ppo_config(const std::string& text, const std::string& source) {
   if (const toml::node* n = t->get("action")) {
     const auto s = n->value_exact<std::string>();
     if (!s || (*s != "seed" && *s != "target")) throw Error(fmt::format("{}: [ppo].action must be \"seed\" or \"target\"", at(source, *n)));
-    c.action = *s == "seed" ? ActionSpace::seed() : ActionSpace::target_default();
+    c.action = *s == "seed" ? ActionSpace::notebook() : ActionSpace::target_default();
   }
   if (const toml::node* n = t->get("reward")) {
     const auto s = n->value_exact<std::string>();

@@ -101,9 +101,9 @@ void read_load(TableReader& r, LoadSpec& l, const std::string& source, const std
   std::string kind = "seed";
   r.string("kind", kind);
   if (kind == "seed") {
-    l.kind = LoadKind::kSeed;
+    l.kind = LoadKind::kNotebook;
   } else if (kind == "seed-weekly") {
-    l.kind = LoadKind::kSeedWeekly;
+    l.kind = LoadKind::kNotebookWeekly;
     r.number("weekend_factor", l.weekly.weekend_factor, 0, 100);
     r.number("ramp_minutes", l.weekly.ramp_minutes, 1, 1440);
   } else if (kind == "trace") {
@@ -148,13 +148,13 @@ void load_trace_series(Scenario& s) {
 }  // namespace
 
 std::unique_ptr<LoadModel> Scenario::make_load() const {
-  SeedLoadParams seed_params = load.seed;
-  seed_params.max_tpm = service.max_tpm;
+  NotebookLoadParams notebook_params = load.notebook;
+  notebook_params.max_tpm = service.max_tpm;
   switch (load.kind) {
-    case LoadKind::kSeed:
-      return std::make_unique<SeedLoad>(seed_params);
-    case LoadKind::kSeedWeekly:
-      return std::make_unique<WeeklyLoad>(seed_params, load.weekly);
+    case LoadKind::kNotebook:
+      return std::make_unique<NotebookLoad>(notebook_params);
+    case LoadKind::kNotebookWeekly:
+      return std::make_unique<WeeklyLoad>(notebook_params, load.weekly);
     case LoadKind::kTrace: {
       std::optional<std::int64_t> start;
       if (load.trace_start >= 0) start = load.trace_start;
@@ -162,6 +162,20 @@ std::unique_ptr<LoadModel> Scenario::make_load() const {
     }
   }
   throw Error("unknown load kind");
+}
+
+double Scenario::reference_load() const {
+  std::vector<double> sample;
+  if (load.kind == LoadKind::kTrace) {
+    sample = load.series->tpm;
+  } else {
+    auto model = make_load();
+    for (std::uint64_t seed = 0; seed < 4; ++seed) {
+      model->reset(seed);
+      for (std::int64_t m = 0; m < service.episode_steps(); ++m) sample.push_back(static_cast<double>(model->next()));
+    }
+  }
+  return trace_quantile(std::move(sample), 0.99);
 }
 
 void Scenario::set_episode_minutes(std::int64_t minutes) {
@@ -224,7 +238,7 @@ Scenario resolve_scenario(const std::string& name) {
   if (name == "seed" || name == "seed-weekly") {
     Scenario s;
     s.name = name;
-    s.load.kind = name == "seed" ? LoadKind::kSeed : LoadKind::kSeedWeekly;
+    s.load.kind = name == "seed" ? LoadKind::kNotebook : LoadKind::kNotebookWeekly;
     return s;
   }
   if (std::filesystem::exists(name)) return load_scenario_file(name);

@@ -5,18 +5,18 @@
 #include <vector>
 
 #include "env/env.hpp"
-#include "load/seed_load.hpp"
+#include "load/notebook_load.hpp"
 #include "load/trace.hpp"
 #include "load/weekly_load.hpp"
 #include "service/params.hpp"
 
 namespace autoscale {
 
-enum class LoadKind { kSeed, kSeedWeekly, kTrace };
+enum class LoadKind { kNotebook, kNotebookWeekly, kTrace };  // user-facing: "seed", "seed-weekly", "trace"
 
 struct LoadSpec {
-  LoadKind kind = LoadKind::kSeed;
-  SeedLoadParams seed;
+  LoadKind kind = LoadKind::kNotebook;
+  NotebookLoadParams notebook;
   WeeklyParams weekly;
   TraceOptions trace;
   std::shared_ptr<const TraceSeries> series;  // loaded once when the scenario is read
@@ -31,6 +31,10 @@ struct Scenario {
 
   std::unique_ptr<LoadModel> make_load() const;
   Env make_env() const { return Env(service, make_load()); }
+  // The load level a service of this scenario must be sized for: the 99th percentile of its load
+  // (of the trace's selected range, or of four episodes of a synthetic model). Tuning boxes scale
+  // with it.
+  double reference_load() const;
   // Sets the episode length to `minutes` steps.
   void set_episode_minutes(std::int64_t minutes);
 };

@@ -1,4 +1,4 @@
-#include "service/money.hpp"
+#include "service/outcome.hpp"
 
 #include <algorithm>
 #include <cmath>

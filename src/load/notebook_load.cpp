@@ -1,4 +1,4 @@
-#include "load/seed_load.hpp"
+#include "load/notebook_load.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 namespace autoscale {
 
-void SeedLoad::reset(std::uint64_t load_seed) {
+void NotebookLoad::reset(std::uint64_t load_seed) {
   rng_.reseed(load_seed);
   const double cmin = rng_.uniform(p_.cyclic_min_lo, p_.cyclic_min_hi);
   cyclic_max_ = cmin + rng_.uniform(p_.cyclic_span_lo, p_.cyclic_span_hi);
@@ -28,13 +28,13 @@ void SeedLoad::reset(std::uint64_t load_seed) {
   exact_phases();
 }
 
-void SeedLoad::draw_spike() {
+void NotebookLoad::draw_spike() {
   until_ = rng_.uniform(p_.spike_until_lo, p_.spike_until_hi);
   width_ = p_.spike_width_base + rng_.lognormal(p_.spike_width_mu, p_.spike_width_sigma);
   height_ = cyclic_max_ * rng_.uniform(p_.spike_height_lo, p_.spike_height_hi);
 }
 
-void SeedLoad::exact_phases() {
+void NotebookLoad::exact_phases() {
   const double phase = static_cast<double>(m_) * std::numbers::pi / (p_.minutes_per_day / 2) + cyclic_phase_;
   ds_ = std::sin(phase);
   dc_ = std::cos(phase);
@@ -43,7 +43,7 @@ void SeedLoad::exact_phases() {
   lc_ = std::cos(lf);
 }
 
-std::int64_t SeedLoad::next() {
+std::int64_t NotebookLoad::next() {
   ++m_;
   if ((m_ & 1023) == 0) {
     exact_phases();

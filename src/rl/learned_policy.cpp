@@ -1,4 +1,4 @@
-#include "policies/learned.hpp"
+#include "rl/learned_policy.hpp"
 
 #include <fmt/format.h>
 
@@ -7,10 +7,10 @@
 
 #include "core/error.hpp"
 
-namespace autoscale {
+namespace autoscale::rl {
 
-LearnedPolicy::LearnedPolicy(std::shared_ptr<const rl::Agent> agent, const ServiceParams& params)
-    : agent_(std::move(agent)), features_(params, agent_->features) {
+LearnedPolicy::LearnedPolicy(std::shared_ptr<const Agent> agent, const ServiceParams& params)
+    : agent_(std::move(agent)), dist_(agent_->head_sizes), features_(params, agent_->features) {
   if (features_.dim() != agent_->obs_dim) {
     throw Error(fmt::format("model expects {} observation values but this scenario gives {} (warmup_latency differs?)",
                             agent_->obs_dim, features_.dim()));
@@ -34,28 +34,19 @@ Action LearnedPolicy::act(const Env& env) {
     seen_minute_ = env.info().minute;
   }
   const auto v = features_.values();
-  const Eigen::Map<const Eigen::MatrixXf> raw(v.data(), agent_->obs_dim, 1);
-  agent_->normalize(raw, obs_);
+  agent_->normalize(Eigen::Map<const Eigen::MatrixXf>(v.data(), agent_->obs_dim, 1), obs_);
   agent_->actor.infer(obs_, logits_, ws_);
-  // The mode of each head: argmax over its slice of the logits.
-  int offset = 0;
-  for (std::size_t h = 0; h < agent_->head_sizes.size(); ++h) {
-    const int n = agent_->head_sizes[h];
-    Eigen::Index best = 0;
-    logits_.col(0).segment(offset, n).maxCoeff(&best);
-    choice_(static_cast<Eigen::Index>(h), 0) = static_cast<int>(best);
-    offset += n;
-  }
+  dist_.mode(logits_, choice_);
   return agent_->action.decode(choice_.data(), env);
 }
 
-std::shared_ptr<const rl::Agent> load_agent_cached(const std::string& path) {
+std::shared_ptr<const Agent> load_agent_cached(const std::string& path) {
   static std::mutex mu;
-  static std::map<std::string, std::shared_ptr<const rl::Agent>> cache;
+  static std::map<std::string, std::shared_ptr<const Agent>> cache;
   std::lock_guard lock(mu);
   auto& slot = cache[path];
-  if (!slot) slot = std::make_shared<const rl::Agent>(rl::load_model(path));
+  if (!slot) slot = std::make_shared<const Agent>(load_model(path));
   return slot;
 }
 
-}  // namespace autoscale
+}  // namespace autoscale::rl

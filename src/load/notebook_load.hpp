@@ -6,7 +6,7 @@ namespace autoscale {
 
 // The seed's load: a daily sine cycle with a 2-5-day low-frequency modulation, multiplicative
 // Gaussian noise, and linearly decaying spikes at random intervals. See shared/spec/seed-model.md.
-struct SeedLoadParams {
+struct NotebookLoadParams {
   double max_tpm = 100000;
   double cyclic_min_lo = 1000, cyclic_min_hi = 2000;   // cyclic_min ~ U(lo, hi)
   double cyclic_span_lo = 5000, cyclic_span_hi = 7000; // cyclic_max = cyclic_min + U(lo, hi)
@@ -19,12 +19,12 @@ struct SeedLoadParams {
   double minutes_per_day = 1440;
 };
 
-class SeedLoad final : public LoadModel {
+class NotebookLoad final : public LoadModel {
  public:
-  explicit SeedLoad(SeedLoadParams p = {}) : p_(p) {}
+  explicit NotebookLoad(NotebookLoadParams p = {}) : p_(p) {}
   void reset(std::uint64_t load_seed) override;
   std::int64_t next() override;
-  std::unique_ptr<LoadModel> clone() const override { return std::make_unique<SeedLoad>(*this); }
+  std::unique_ptr<LoadModel> clone() const override { return std::make_unique<NotebookLoad>(*this); }
 
   // True when the minute last returned by next() started a spike (its timer first reached <= 0).
   bool spike_started() const { return spike_started_; }
@@ -34,7 +34,7 @@ class SeedLoad final : public LoadModel {
   void draw_spike();
   void exact_phases();
 
-  SeedLoadParams p_;
+  NotebookLoadParams p_;
   Rng rng_;
   double avg_ = 0, amp_ = 0, cyclic_max_ = 0, noise_ = 0, cyclic_phase_ = 0;
   double lf_amp_ = 0, lf_period_ = 1, lf_phase_ = 0;

@@ -6,7 +6,7 @@
 
 #include "core/rng.hpp"
 #include "load/load_stats.hpp"
-#include "load/seed_load.hpp"
+#include "load/notebook_load.hpp"
 #include "load/weekly_load.hpp"
 
 namespace autoscale {
@@ -14,13 +14,13 @@ namespace {
 
 // The spec's acceptance rule: over n >= 300 episodes of 10,001 minutes, each statistic's mean lies
 // within the reference mean +- 4 * std / sqrt(n).
-TEST(SeedLoad, StatisticsAgreeWithTheReferenceImplementation) {
+TEST(NotebookLoad, StatisticsAgreeWithTheReferenceImplementation) {
   std::ifstream in(std::string(AUTOSCALE_SOURCE_DIR) + "/data/reference/seed-load-stats.json");
   ASSERT_TRUE(in) << "data/reference/seed-load-stats.json is missing";
   const auto ref = nlohmann::json::parse(in);
   const int n = 300;
   const int minutes = ref["minutes_per_episode"].get<int>();
-  SeedLoad load;
+  NotebookLoad load;
   std::vector<double> series(static_cast<std::size_t>(minutes));
   std::vector<std::vector<std::pair<std::string, double>>> per_episode;
   for (int e = 0; e < n; ++e) {
@@ -44,18 +44,18 @@ TEST(SeedLoad, StatisticsAgreeWithTheReferenceImplementation) {
   }
 }
 
-TEST(SeedLoad, SameSeedSameSeriesAndSpikesDecayLinearly) {
-  SeedLoad a, b;
+TEST(NotebookLoad, SameSeedSameSeriesAndSpikesDecayLinearly) {
+  NotebookLoad a, b;
   a.reset(7);
   b.reset(7);
   for (int m = 0; m < 5000; ++m) ASSERT_EQ(a.next(), b.next());
   EXPECT_EQ(a.minute(), 5000);
 }
 
-// The daily cycle of a SeedLoad episode in closed form, its parameters recovered by drawing them
-// from the same stream in the same order as SeedLoad::reset.
+// The daily cycle of a NotebookLoad episode in closed form, its parameters recovered by drawing them
+// from the same stream in the same order as NotebookLoad::reset.
 struct NoiselessCycle {
-  NoiselessCycle(const SeedLoadParams& p, std::uint64_t seed) {
+  NoiselessCycle(const NotebookLoadParams& p, std::uint64_t seed) {
     Rng r(seed);
     cmin = r.uniform(p.cyclic_min_lo, p.cyclic_min_hi);
     cmax = cmin + r.uniform(p.cyclic_span_lo, p.cyclic_span_hi);
@@ -73,13 +73,13 @@ struct NoiselessCycle {
   double cmin, cmax, cphase, lf_amp, lf_period, lf_phase;
 };
 
-TEST(SeedLoad, RotatedPhasesMatchExactSinesOverALongEpisode) {
+TEST(NotebookLoad, RotatedPhasesMatchExactSinesOverALongEpisode) {
   // The rotation recurrence is re-anchored every 1024 minutes; with noise and spikes switched off
   // the load must equal the closed form to within truncation.
-  SeedLoadParams p;
+  NotebookLoadParams p;
   p.noise_lo = p.noise_hi = 0;
   p.spike_until_lo = p.spike_until_hi = 1e9;
-  SeedLoad l(p);
+  NotebookLoad l(p);
   l.reset(5);
   const NoiselessCycle cycle(p, 5);
   for (int m = 1; m <= 20000; ++m) {
@@ -89,17 +89,17 @@ TEST(SeedLoad, RotatedPhasesMatchExactSinesOverALongEpisode) {
   }
 }
 
-TEST(SeedLoad, SpikesDecayLinearlyEndWithADipAndRedraw) {
+TEST(NotebookLoad, SpikesDecayLinearlyEndWithADipAndRedraw) {
   // Noise off and a fixed spike (until 10.5 minutes, width 5 + e^ln(10) = 15, height 0.15 cyclic_max):
   // the spike term is 0 for minutes 1..10, height * (1 + until / 15) from minute 11 (until = -0.5)
   // to 25, the negative dip height * (1 - 15.5 / 15) at minute 26, then the next spike 10.5 minutes on.
-  SeedLoadParams p;
+  NotebookLoadParams p;
   p.noise_lo = p.noise_hi = 0;
   p.spike_until_lo = p.spike_until_hi = 10.5;
   p.spike_width_mu = std::log(10.0);
   p.spike_width_sigma = 0;
   p.spike_height_lo = p.spike_height_hi = 0.15;
-  SeedLoad l(p);
+  NotebookLoad l(p);
   l.reset(9);
   const NoiselessCycle cycle(p, 9);
   const double height = 0.15 * cycle.cmax;
@@ -132,7 +132,7 @@ TEST(WeeklyLoad, WeekendIsLowerAndRampsAreContinuous) {
 
 TEST(WeeklyLoad, WeekendLoadIsAboutFactorTimesWeekday) {
   WeeklyLoad w({}, {0.5, 60});
-  SeedLoad s;
+  NotebookLoad s;
   double ratio_sum = 0;
   int n = 0;
   for (std::uint64_t e = 0; e < 50; ++e) {

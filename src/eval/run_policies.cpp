@@ -1,10 +1,13 @@
-#include "eval/episode.hpp"
+#include "eval/run_policies.hpp"
 
 #include <fmt/format.h>
 
 #include <atomic>
 
+#include "core/error.hpp"
 #include "core/thread_pool.hpp"
+#include "eval/policy_factory.hpp"
+#include "policies/run_episode.hpp"
 
 namespace autoscale {
 
@@ -20,33 +23,15 @@ nlohmann::json to_json(const EpisodeMetrics& m) {
           {"failed", m.failed}};
 }
 
-EpisodeMetrics run_episode(Env& env, Policy& policy, std::uint64_t seed, std::string* trace_csv, int episode_index) {
-  EpisodeMetrics m;
-  m.seed = seed;
-  env.reset(seed);
-  policy.reset(env);
-  for (;;) {
-    const StepResult r = env.step(policy.act(env));
-    const StepInfo& i = r.info;
-    m.add(i);
-    if (trace_csv) {
-      fmt::format_to(std::back_inserter(*trace_csv), "{},{},{},{},{},{},{},{},{},{},{:.4f}\n", episode_index, i.minute,
-                     i.load, i.capacity, i.active, i.warming, i.failed, int(i.down), i.add, i.remove, i.reward);
-    }
-    if (r.terminated || r.truncated) break;
-  }
-  m.finish();
-  return m;
-}
-
 std::vector<PolicyRun> run_policies(const Scenario& scenario, const std::vector<PolicySpec>& policies,
-                                    std::uint64_t first_seed, int episodes, int threads, bool want_trace) {
+                                    std::uint64_t first_seed, int episodes, int threads, MinuteTraceWriter* traces) {
   std::vector<PolicyRun> runs(policies.size());
+  std::vector<std::string> fields(policies.size());
   for (std::size_t p = 0; p < policies.size(); ++p) {
     runs[p].spec = policies[p].text;
     runs[p].episodes.resize(static_cast<std::size_t>(episodes));
+    fields[p] = MinuteTraceWriter::policy_field(policies[p].text);
   }
-  std::vector<std::string> traces(want_trace ? policies.size() * static_cast<std::size_t>(episodes) : 0);
   const Env prototype = scenario.make_env();
   const std::int64_t jobs = static_cast<std::int64_t>(policies.size()) * episodes;
   const int workers = std::max(1, std::min<int>(threads, static_cast<int>(jobs)));
@@ -58,17 +43,24 @@ std::vector<PolicyRun> run_policies(const Scenario& scenario, const std::vector<
     Env env(prototype);
     for (std::int64_t j = next_job++; j < jobs; j = next_job++) {
       const auto p = static_cast<std::size_t>(j / episodes);
-      const auto e = static_cast<std::size_t>(j % episodes);
-      auto policy = make_policy(policies[p], scenario);
-      std::string* trace = want_trace ? &traces[j] : nullptr;
-      runs[p].episodes[e] = run_episode(env, *policy, first_seed + e, trace, static_cast<int>(e));
+      const int e = static_cast<int>(j % episodes);
+      const std::uint64_t seed = first_seed + static_cast<std::uint64_t>(e);
+      try {
+        auto policy = make_policy(policies[p], scenario);
+        if (traces && traces->keeps(e)) {
+          std::string rows;
+          runs[p].episodes[static_cast<std::size_t>(e)] = run_episode(env, *policy, seed, [&](const StepInfo& i) {
+            MinuteTraceWriter::format_row(rows, fields[p], e, i);
+          });
+          traces->submit(static_cast<int>(p), e, std::move(rows));
+        } else {
+          runs[p].episodes[static_cast<std::size_t>(e)] = run_episode(env, *policy, seed);
+        }
+      } catch (const Error& err) {
+        throw Error(fmt::format("policy '{}', episode seed {}: {}", policies[p].text, seed, err.what()));
+      }
     }
   });
-  if (want_trace) {
-    for (std::size_t p = 0; p < policies.size(); ++p) {
-      for (int e = 0; e < episodes; ++e) runs[p].trace_csv += traces[p * static_cast<std::size_t>(episodes) + static_cast<std::size_t>(e)];
-    }
-  }
   return runs;
 }
 
