@@ -34,6 +34,7 @@ std::span<const float> Env::reset(std::uint64_t seed) {
   // not counted, but it draws capacity and feeds the EMAs once.
   info_ = StepInfo{};
   info_.active = fleet_.active();
+  info_.clock = load_->clock();
   info_.capacity = fleet_capacity(params_, info_.active, capacity_rng_.normal());
   const MinuteOutcome o = minute_outcome(params_, 0, info_.capacity, info_.active);
   info_.down = o.down;
@@ -53,6 +54,7 @@ StepResult Env::step(Action a) {
   info_.active = fleet_.active();
   info_.warming = fleet_.warming();
   info_.load = load_->next();
+  info_.clock = load_->clock();
   info_.capacity = fleet_capacity(params_, info_.active, capacity_rng_.normal());
   const MinuteOutcome o = minute_outcome(params_, info_.load, info_.capacity, info_.active);
   info_.failed = o.failed;

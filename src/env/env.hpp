@@ -28,6 +28,7 @@ struct StepInfo {
   int warming = 0;
   bool down = false;
   int add = 0, remove = 0;  // the action applied this minute, after clamping
+  std::int64_t clock = kNoClock;  // UTC epoch seconds of this minute, when the load has a clock
   double reward = 0;
 };
 

@@ -43,6 +43,13 @@ void TraceLoad::reset(std::uint64_t load_seed) {
   pos_ = static_cast<std::size_t>(start_);
 }
 
+std::int64_t TraceLoad::clock() const {
+  if (!series_->start_epoch_seconds) return kNoClock;
+  const auto n = static_cast<std::int64_t>(series_->tpm.size());
+  const std::int64_t last = (static_cast<std::int64_t>(pos_) - 1 + n) % n;
+  return *series_->start_epoch_seconds + 60 * last;
+}
+
 std::int64_t TraceLoad::next() {
   const auto& tpm = series_->tpm;
   // Clamping before rounding keeps llround defined for any finite rate.

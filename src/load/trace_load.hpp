@@ -22,6 +22,7 @@ class TraceLoad final : public LoadModel {
   // to its first, so a caller that runs longer than the episode still gets load.
   std::int64_t next() override;
   std::unique_ptr<LoadModel> clone() const override { return std::make_unique<TraceLoad>(*this); }
+  std::int64_t clock() const override;
 
   std::int64_t window_start() const { return start_; }
   std::int64_t episode_minutes() const { return episode_minutes_; }

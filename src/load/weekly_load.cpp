@@ -6,6 +6,7 @@
 namespace autoscale {
 namespace {
 constexpr double kDay = 1440, kWeek = 7 * kDay, kWeekend = 5 * kDay;
+constexpr std::int64_t kFirstMonday = 4 * 86400;  // 1970-01-05, a Monday
 }
 
 void WeeklyLoad::reset(std::uint64_t load_seed) {
@@ -14,6 +15,7 @@ void WeeklyLoad::reset(std::uint64_t load_seed) {
   inner_.reset(load_seed);
   Rng week_rng(stream_seed(load_seed, 100));
   minute_of_week_ = static_cast<std::int64_t>(week_rng.below(static_cast<std::uint64_t>(kWeek)));
+  clock_ = kFirstMonday + 60 * minute_of_week_;
 }
 
 double WeeklyLoad::factor(double mw) const {
@@ -25,6 +27,7 @@ double WeeklyLoad::factor(double mw) const {
 std::int64_t WeeklyLoad::next() {
   const std::int64_t base = inner_.next();
   minute_of_week_ = (minute_of_week_ + 1) % static_cast<std::int64_t>(kWeek);
+  clock_ += 60;
   return static_cast<std::int64_t>(std::trunc(static_cast<double>(base) * factor(static_cast<double>(minute_of_week_))));
 }
 

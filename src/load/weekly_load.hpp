@@ -17,6 +17,8 @@ class WeeklyLoad final : public LoadModel {
   void reset(std::uint64_t load_seed) override;
   std::int64_t next() override;
   std::unique_ptr<LoadModel> clone() const override { return std::make_unique<WeeklyLoad>(*this); }
+  // A synthetic calendar: minute 0 of the week is Monday 1970-01-05 00:00 UTC.
+  std::int64_t clock() const override { return clock_; }
 
   // The weekly factor at a minute of the week (0 = Monday 00:00).
   double factor(double minute_of_week) const;
@@ -24,8 +26,8 @@ class WeeklyLoad final : public LoadModel {
  private:
   NotebookLoad inner_;
   WeeklyParams week_;
-  double max_tpm_ = 0;
   std::int64_t minute_of_week_ = 0;
+  std::int64_t clock_ = 0;
 };
 
 }  // namespace autoscale
