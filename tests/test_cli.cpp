@@ -1,13 +1,20 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <vector>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 namespace {
 
@@ -92,6 +99,47 @@ TEST(Cli, ErrorsAreOneLineAndNonZero) {
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
 }
 
+// 1 when a command fails, 2 when it was called wrongly; both say why on stderr in words.
+TEST(Cli, ExitCodesSeparateUsageErrorsFromFailures) {
+  for (const char* args : {"simulate --episodes 0", "simulate --bogus", "frobnicate", "evaluate --threads x",
+                           "simulate --json - --trace-out -"}) {
+    EXPECT_EQ(cli(args).code, 2) << args;
+  }
+  for (const char* args : {"simulate --scenario nope", "simulate --policy fancy", "evaluate --episodes 1 --policies noop --json /dev/null/x.json"}) {
+    EXPECT_EQ(cli(args).code, 1) << args;
+  }
+  const CliRun range = cli("simulate --episodes 0", true);
+  EXPECT_NE(range.out.find("--episodes: must be at least 1, got 0"), std::string::npos) << range.out;
+  EXPECT_EQ(range.out.find("179769"), std::string::npos) << range.out;
+}
+
+// "-" is stdout wherever a file is written; the human table then moves to stderr.
+TEST(Cli, DashWritesMachineOutputToStdout) {
+  const CliRun e = cli("evaluate --scenario seed --seed 3 --episodes 2 --policies noop,static:40 --json -");
+  ASSERT_EQ(e.code, 0) << e.out;
+  const auto j = nlohmann::json::parse(e.out);
+  EXPECT_EQ(j["policies"].size(), 2u);
+  const CliRun t = cli("simulate --minutes 5 --episodes 2 --policy static:40 --json /dev/null --trace-out -");
+  ASSERT_EQ(t.code, 0) << t.out;
+  EXPECT_EQ(t.out.rfind("policy,episode,minute,", 0), 0u) << t.out;
+  EXPECT_EQ(std::count(t.out.begin(), t.out.end(), '\n'), 1 + 2 * 5);
+  const CliRun s = cli("tune --policy headroom --episodes 1 --budget 2 --out -");
+  ASSERT_EQ(s.code, 0) << s.out;
+  EXPECT_NE(s.out.find("\nheadroom"), std::string::npos) << s.out;
+}
+
+// One episode has no spread, so no interval: the JSON says null and the table says so.
+TEST(Cli, OneEpisodeHasNoConfidenceInterval) {
+  const CliRun e = cli("evaluate --seed 3 --episodes 1 --policies noop,static:40 --json -");
+  ASSERT_EQ(e.code, 0) << e.out;
+  const auto j = nlohmann::json::parse(e.out);
+  EXPECT_TRUE(j["policies"][0]["profit_ci95"].is_null());
+  EXPECT_TRUE(j["policies"][0]["vs_best_other"]["ci95"].is_null());
+  const CliRun table = cli("evaluate --seed 3 --episodes 1 --policies noop,static:40", true);
+  EXPECT_NE(table.out.find("(no CI)"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("± 0"), std::string::npos) << table.out;
+}
+
 TEST(Cli, HelpOnEveryCommand) {
   for (const char* c : {"--help", "simulate --help", "run --help", "evaluate --help", "tune --help"}) {
     const CliRun r = cli(c);
@@ -99,10 +147,6 @@ TEST(Cli, HelpOnEveryCommand) {
     EXPECT_NE(r.out.find("--"), std::string::npos) << c;
   }
 }
-
-}  // namespace
-
-namespace {
 
 TEST(Cli, EvaluateWritesJsonWithCisAndOracleRatios) {
   const auto dir = std::filesystem::temp_directory_path() / ("autoscale_eval_" + std::to_string(getpid()));
@@ -116,8 +160,15 @@ TEST(Cli, EvaluateWritesJsonWithCisAndOracleRatios) {
   const auto j = nlohmann::json::parse(in);
   ASSERT_EQ(j["policies"].size(), 4u);
   for (const auto& p : j["policies"]) {
-    EXPECT_EQ(p["episode_profits"].size(), 3u);
-    EXPECT_LE(p["profit_ci95"][0].get<double>(), p["mean_profit"].get<double>());
+    ASSERT_EQ(p["episode_profits"].size(), 3u);
+    double mean = 0;
+    for (const auto& e : p["episode_profits"]) mean += e.get<double>() / 3;
+    EXPECT_NEAR(p["mean_profit"].get<double>(), mean, 1e-6);
+    // Student's t with 2 degrees of freedom: 4.303 sd / sqrt(3) either side of the mean.
+    const double half = 4.303 * p["profit_sd"].get<double>() / std::sqrt(3.0);
+    EXPECT_GT(half, 0) << p["policy"];
+    EXPECT_NEAR(p["profit_ci95"][0].get<double>(), mean - half, 1e-6 * std::abs(mean) + 1e-6) << p["policy"];
+    EXPECT_NEAR(p["profit_ci95"][1].get<double>(), mean + half, 1e-6 * std::abs(mean) + 1e-6) << p["policy"];
     EXPECT_LE(p["pct_of_oracle"].get<double>(), 100.0 + 1e-9) << p["policy"];
   }
   EXPECT_EQ(j["policies"][2]["vs_best_other"]["policy"], "static:40");
@@ -136,19 +187,6 @@ TEST(Cli, TunePrintsTheBestSpecLastAndWritesIt) {
   std::filesystem::remove(out);
 }
 
-}  // namespace
-
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <set>
-#include <thread>
-
-namespace {
-
 // kill -9 in the middle of training, then --resume: the run completes from its last checkpoint,
 // and progress.csv holds each step count once.
 TEST(Cli, TrainSurvivesKillNineAndResumes) {
@@ -159,7 +197,8 @@ TEST(Cli, TrainSurvivesKillNineAndResumes) {
   std::ofstream(cfg) << "[ppo]\nnum_envs = 4\nrollout_steps = 128\nminibatches = 2\nhidden = [16, 16]\n"
                         "validation_episodes = 0\ncheckpoint_every_steps = 2048\n";
   const auto out = dir / "run";
-  const std::string steps = "200000";
+  // Long enough that it cannot finish in the ~0.3 s between its first checkpoint and the kill.
+  const std::string steps = "400000";
   const pid_t pid = fork();
   if (pid == 0) {
     const int null = open("/dev/null", O_WRONLY);
@@ -178,7 +217,7 @@ TEST(Cli, TrainSurvivesKillNineAndResumes) {
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_TRUE(std::filesystem::exists(out / "checkpoint.json"));
-  if (WIFEXITED(status)) GTEST_SKIP() << "training finished before it could be killed";
+  ASSERT_FALSE(WIFEXITED(status)) << "training finished before it was killed";
   EXPECT_FALSE(std::filesystem::exists(out / "model"));
   const CliRun r = cli("train --scenario seed --steps " + steps + " --out " + out.string() + " --config " + cfg.string() +
                        " --threads 1 --resume");
@@ -195,7 +234,7 @@ TEST(Cli, TrainSurvivesKillNineAndResumes) {
     EXPECT_GT(s, last);
     last = s;
   }
-  EXPECT_GE(last, 190000);
+  EXPECT_GE(last, 390000);
   const CliRun e = cli("simulate --minutes 200 --policy ppo:" + (out / "model").string());
   EXPECT_EQ(e.code, 0) << e.out;
   std::filesystem::remove_all(dir);

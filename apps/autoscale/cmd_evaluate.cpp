@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "core/output_file.hpp"
 #include "core/error.hpp"
 #include "core/thread_pool.hpp"
@@ -33,6 +34,9 @@ void evaluate(const EvaluateArgs& a) {
     validate_policy(specs.back(), scenario);
   }
   if (specs.empty()) throw Error("--policies names no policy");
+  if (a.json == "-" && a.trace_out == "-") throw CLI::ValidationError("--json - and --trace-out - cannot both take stdout");
+  // The table is for people: it moves to stderr when stdout carries machine output.
+  std::FILE* table = a.json == "-" || a.trace_out == "-" ? stderr : stdout;
   const int threads = a.threads > 0 ? a.threads : default_threads();
   const auto t0 = std::chrono::steady_clock::now();
   std::optional<MinuteTraceWriter> traces;
@@ -41,18 +45,13 @@ void evaluate(const EvaluateArgs& a) {
   if (traces) traces->commit();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto summaries = summarize(runs);
-  fmt::print("scenario '{}': {} episodes (seeds {}..{}), {} minutes each, {:.1f} s on {} threads\n\n", scenario.name,
-             a.episodes, a.seed, a.seed + static_cast<std::uint64_t>(a.episodes) - 1, scenario.service.episode_steps(),
-             secs, threads);
-  fmt::print("{}", format_table(summaries));
+  fmt::print(table, "scenario '{}': {} episodes (seeds {}..{}), {} minutes each, {:.1f} s on {} threads\n\n",
+             scenario.name, a.episodes, a.seed, a.seed + static_cast<std::uint64_t>(a.episodes) - 1,
+             scenario.service.episode_steps(), secs, threads);
+  fmt::print(table, "{}", format_table(summaries));
   if (!a.json.empty()) {
-    nlohmann::json j = {{"scenario", scenario.name},
-                        {"first_seed", a.seed},
-                        {"episodes", a.episodes},
-                        {"minutes_per_episode", scenario.service.episode_steps()},
-                        {"seconds", secs},
-                        {"policies", to_json(summaries)}};
-    write_file_atomic(a.json, j.dump(2) + "\n");
+    const EvaluationSetup setup{scenario.name, a.seed, a.episodes, scenario.service.episode_steps(), secs};
+    write_file_atomic(a.json, evaluation_document(setup, summaries).dump(2) + "\n");
   }
 }
 
@@ -63,12 +62,12 @@ void add_evaluate(CLI::App& app) {
   CLI::App* c = app.add_subcommand("evaluate", "Every policy on the same episodes: profit with 95% CIs, % of oracles, paired comparison");
   c->add_option("--scenario", a->scenario, "built-in name or scenario TOML file")->capture_default_str();
   c->add_option("--seed", a->seed, "seed of the first episode (episode k uses seed + k)")->capture_default_str();
-  c->add_option("--episodes", a->episodes, "number of episodes")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--episodes", a->episodes, "number of episodes")->capture_default_str()->check(at_least(1));
   c->add_option("--policies", a->policies, "comma-separated policy specs (name:k=v,k=v,... or @FILE)")->capture_default_str();
-  c->add_option("--json", a->json, "write the results as JSON to this file");
+  c->add_option("--json", a->json, "write the results as JSON to this file ('-' = stdout)");
   c->add_option("--trace-out", a->trace_out, "stream one CSV row per policy-episode-minute to this file ('-' = stdout)");
-  c->add_option("--keep-traces", a->keep_traces, "with --trace-out: only the first N episodes of each policy")->check(CLI::NonNegativeNumber);
-  c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  c->add_option("--keep-traces", a->keep_traces, "with --trace-out: only the first N episodes of each policy")->check(at_least(0));
+  c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(at_least(0));
   c->callback([a] { evaluate(*a); });
 }
 

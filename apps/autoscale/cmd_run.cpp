@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "core/output_file.hpp"
 #include "core/thread_pool.hpp"
 #include "eval/evaluation.hpp"
@@ -83,11 +84,11 @@ void add_run(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
   CLI::App* c = app.add_subcommand("run", "The main job: train PPO on a scenario, evaluate it against tuned baselines and oracles");
   c->add_option("--scenario", a->scenario, "built-in name or scenario TOML file")->capture_default_str();
-  c->add_option("--steps", a->steps, "training steps")->capture_default_str()->check(CLI::PositiveNumber);
-  c->add_option("--episodes", a->episodes, "evaluation episodes")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--steps", a->steps, "training steps")->capture_default_str()->check(at_least(1));
+  c->add_option("--episodes", a->episodes, "evaluation episodes")->capture_default_str()->check(at_least(1));
   c->add_option("--out", a->out, "output directory")->capture_default_str();
   c->add_option("--baselines", a->baselines, "directory of tuned baseline specs (<dir>/<scenario>/<policy>.spec)")->capture_default_str();
-  c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(at_least(0));
   c->callback([a] { run(*a); });
 }
 

@@ -2,9 +2,9 @@
 
 #include <chrono>
 #include <optional>
-#include <iostream>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "core/output_file.hpp"
 #include "core/error.hpp"
 #include "core/thread_pool.hpp"
@@ -22,6 +22,7 @@ struct SimulateArgs {
   std::string policy = "noop";
   int threads = 0;
   std::string trace_out;
+  std::string json = "-";
 };
 
 nlohmann::json summarize(const PolicyRun& run) {
@@ -39,7 +40,9 @@ nlohmann::json summarize(const PolicyRun& run) {
 void simulate(const SimulateArgs& a) {
   Scenario scenario = resolve_scenario(a.scenario);
   if (a.minutes > 0) scenario.set_episode_minutes(a.minutes);
-  if (a.episodes < 1) throw Error("--episodes must be at least 1");
+  if (a.json == "-" && a.trace_out == "-") {
+    throw CLI::ValidationError("--trace-out - needs --json FILE: the summary and the trace cannot both take stdout");
+  }
   const PolicySpec spec = parse_policy_spec(a.policy);
   validate_policy(spec, scenario);
   const int threads = a.threads > 0 ? a.threads : default_threads();
@@ -60,7 +63,7 @@ void simulate(const SimulateArgs& a) {
                         {"steps", steps},
                         {"seconds", secs},
                         {"steps_per_second", secs > 0 ? static_cast<double>(steps) / secs : 0.0}};
-  std::cout << out.dump(2) << std::endl;
+  write_file_atomic(a.json, out.dump(2) + "\n");
 }
 
 }  // namespace
@@ -70,11 +73,12 @@ void add_simulate(CLI::App& app) {
   CLI::App* c = app.add_subcommand("simulate", "Run a policy on a scenario and print a JSON summary");
   c->add_option("--scenario", a->scenario, "built-in name (seed, seed-weekly) or a scenario TOML file")->capture_default_str();
   c->add_option("--seed", a->seed, "seed of the first episode (episode k uses seed + k)")->capture_default_str();
-  c->add_option("--episodes", a->episodes, "number of episodes")->capture_default_str()->check(CLI::PositiveNumber);
-  c->add_option("--minutes", a->minutes, "episode length in minutes (default: the scenario's)")->check(CLI::PositiveNumber);
+  c->add_option("--episodes", a->episodes, "number of episodes")->capture_default_str()->check(at_least(1));
+  c->add_option("--minutes", a->minutes, "episode length in minutes (default: the scenario's)")->check(at_least(1));
   c->add_option("--policy", a->policy, "policy spec (noop, static:N, hpa, ..., oracle, ppo:DIR/model, @FILE)")->capture_default_str();
-  c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  c->add_option("--trace-out", a->trace_out, "write one CSV row per episode-minute to this file");
+  c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(at_least(0));
+  c->add_option("--json", a->json, "where the JSON summary goes ('-' = stdout)")->capture_default_str();
+  c->add_option("--trace-out", a->trace_out, "stream one CSV row per episode-minute to this file ('-' = stdout)");
   c->callback([a] { simulate(*a); });
 }
 

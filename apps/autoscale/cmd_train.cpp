@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "core/thread_pool.hpp"
 #include "rl/ppo.hpp"
 
@@ -68,12 +69,12 @@ void add_train(CLI::App& app) {
   CLI::App* c = app.add_subcommand("train", "Train a PPO (or A2C) autoscaling policy");
   c->add_option("--scenario", a->scenario, "built-in name or scenario TOML file")->capture_default_str();
   c->add_option("--seed", a->seed, "training seed (episodes, initialisation, sampling)")->capture_default_str();
-  c->add_option("--steps", a->steps, "environment steps to train for")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--steps", a->steps, "environment steps to train for")->capture_default_str()->check(at_least(1));
   c->add_option("--out", a->out, "output directory (model, best, progress.csv, config.toml, checkpoint.json)")->capture_default_str();
   c->add_option("--config", a->config, "training config TOML ([ppo] table; see configs/)");
   c->add_option("--preset", a->preset, "preset when no --config is given: default, seed, a2c")->capture_default_str();
   c->add_flag("--resume", a->resume, "continue the run in --out from its last checkpoint");
-  c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(at_least(0));
   c->callback([a] { train(*a); });
 }
 

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "core/output_file.hpp"
 #include "core/thread_pool.hpp"
 #include "eval/tune.hpp"
@@ -17,35 +18,35 @@ struct TuneArgs {
 void tune(TuneArgs a) {
   const Scenario scenario = resolve_scenario(a.scenario);
   if (a.options.threads <= 0) a.options.threads = default_threads();
-  fmt::print("tuning {} on '{}': {} candidates x {} training episodes (seeds {}..{})\n", a.options.policy,
+  fmt::print(stderr, "tuning {} on '{}': {} candidates x {} training episodes (seeds {}..{})\n", a.options.policy,
              scenario.name, a.options.budget, a.options.episodes, a.options.first_seed,
              a.options.first_seed + static_cast<std::uint64_t>(a.options.episodes) - 1);
   const TuneResult r = tune_policy(scenario, a.options, [](const TuneTrial& t, int i, bool improved) {
-    if (improved) fmt::print("  #{:<4} {:>10.1f}  {}\n", i, t.mean_profit, t.spec);
+    if (improved) fmt::print(stderr, "  #{:<4} {:>10.1f}  {}\n", i, t.mean_profit, t.spec);
   });
-  fmt::print("best mean training profit {:.1f}\n", r.best.mean_profit);
+  fmt::print(stderr, "best mean training profit {:.1f}\n", r.best.mean_profit);
   if (!a.out.empty()) {
     write_file_atomic(a.out, fmt::format("# autoscale tune --policy {} --scenario {} --seed {} --episodes {} --budget {}\n"
                                          "# mean training profit {:.1f}\n{}\n",
                                          a.options.policy, a.scenario, a.options.first_seed, a.options.episodes,
                                          a.options.budget, r.best.mean_profit, r.best.spec));
   }
-  fmt::print("{}\n", r.best.spec);
+  if (a.out != "-") fmt::print("{}\n", r.best.spec);
 }
 
 }  // namespace
 
 void add_tune(CLI::App& app) {
   auto a = std::make_shared<TuneArgs>();
-  CLI::App* c = app.add_subcommand("tune", "Search a policy's parameters on training episodes; prints the best spec last");
+  CLI::App* c = app.add_subcommand("tune", "Search a policy's parameters on training episodes; prints the best spec on stdout (progress on stderr)");
   c->add_option("--policy", a->options.policy, "policy name (hpa, target-tracking, step, simple, predictive, headroom)")->required();
   c->add_option("--scenario", a->scenario, "built-in name or scenario TOML file")->capture_default_str();
   c->add_option("--seed", a->options.first_seed, "seed of the first training episode")->capture_default_str();
-  c->add_option("--episodes", a->options.episodes, "training episodes per candidate")->capture_default_str()->check(CLI::PositiveNumber);
-  c->add_option("--budget", a->options.budget, "candidates to evaluate (the same for every policy)")->capture_default_str()->check(CLI::PositiveNumber);
+  c->add_option("--episodes", a->options.episodes, "training episodes per candidate")->capture_default_str()->check(at_least(1));
+  c->add_option("--budget", a->options.budget, "candidates to evaluate (the same for every policy)")->capture_default_str()->check(at_least(1));
   c->add_option("--search-seed", a->options.search_seed, "seed of the search's own randomness")->capture_default_str();
-  c->add_option("--threads", a->options.threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  c->add_option("--out", a->out, "write the best spec to this file (use it as @FILE)");
+  c->add_option("--threads", a->options.threads, "worker threads (default: all cores)")->check(at_least(0));
+  c->add_option("--out", a->out, "write the best spec to this file (use it as @FILE; '-' = stdout)");
   c->callback([a] { tune(*a); });
 }
 

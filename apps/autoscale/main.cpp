@@ -9,6 +9,10 @@
 #include "commands.hpp"
 #include "core/error.hpp"
 
+// The common convention: 1 when a command fails, 2 when it was called wrongly.
+constexpr int kFailure = 1;
+constexpr int kUsageError = 2;
+
 int main(int argc, char** argv) {
   CLI::App app{"autoscale: simulate a scalable web service, evaluate and learn autoscaling policies"};
   app.require_subcommand(1);
@@ -21,13 +25,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version are "errors" with code 0; every real one is a usage error.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kUsageError;
   } catch (const autoscale::Error& e) {
     fmt::print(stderr, "autoscale: error: {}\n", e.what());
-    return 2;
+    return kFailure;
   } catch (const std::exception& e) {
     fmt::print(stderr, "autoscale: error: {}\n", e.what());
-    return 2;
+    return kFailure;
   }
   return 0;
 }

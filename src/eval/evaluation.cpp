@@ -7,6 +7,11 @@ namespace {
 
 std::string base_name(const std::string& spec) { return spec.substr(0, spec.find(':')); }
 
+// [lo, hi], or null when the interval is undefined (fewer than two episodes).
+nlohmann::json interval(const MeanCi& m) {
+  return m.has_interval() ? nlohmann::json::array({m.lo(), m.hi()}) : nlohmann::json();
+}
+
 }  // namespace
 
 std::vector<PolicySummary> summarize(const std::vector<PolicyRun>& runs) {
@@ -52,7 +57,7 @@ nlohmann::json to_json(const std::vector<PolicySummary>& summaries) {
   for (const auto& s : summaries) {
     nlohmann::json j = {{"policy", s.spec},
                         {"mean_profit", s.profit.mean},
-                        {"profit_ci95", {s.profit.lo(), s.profit.hi()}},
+                        {"profit_ci95", interval(s.profit)},
                         {"profit_sd", s.profit.sd},
                         {"episodes", s.profit.n},
                         {"downtime_minutes", s.downtime_minutes},
@@ -65,11 +70,16 @@ nlohmann::json to_json(const std::vector<PolicySummary>& summaries) {
     if (!s.best_other.empty()) {
       j["vs_best_other"] = {{"policy", s.best_other},
                             {"mean_difference", s.diff_vs_best_other.mean},
-                            {"ci95", {s.diff_vs_best_other.lo(), s.diff_vs_best_other.hi()}}};
+                            {"ci95", interval(s.diff_vs_best_other)}};
     }
     arr.push_back(j);
   }
   return arr;
+}
+
+nlohmann::json evaluation_document(const EvaluationSetup& e, const std::vector<PolicySummary>& s) {
+  return {{"scenario", e.scenario},          {"first_seed", e.first_seed}, {"episodes", e.episodes},
+          {"minutes_per_episode", e.minutes_per_episode}, {"seconds", e.seconds}, {"policies", to_json(s)}};
 }
 
 std::string format_table(const std::vector<PolicySummary>& summaries) {
@@ -79,14 +89,19 @@ std::string format_table(const std::vector<PolicySummary>& summaries) {
   out += fmt::format("|{:-<46}|{:->20}|{:->10}|{:->10}|{:->10}|{:->11}|{:->12}|{:->26}|\n", "", "", "", "", "", "", "", "");
   const auto pct = [](const std::optional<double>& v) { return v ? fmt::format("{:.1f}", *v) : std::string("-"); };
   for (const auto& s : summaries) {
-    const std::string ci = fmt::format("{:.0f} ± {:.0f}", s.profit.mean, s.profit.half_width);
-    const std::string vs = s.best_other.empty()
-                               ? std::string("-")
-                               : fmt::format("{:+.0f} [{:+.0f}, {:+.0f}]", s.diff_vs_best_other.mean,
-                                             s.diff_vs_best_other.lo(), s.diff_vs_best_other.hi());
+    const std::string ci = s.profit.has_interval() ? fmt::format("{:.0f} ± {:.0f}", s.profit.mean, s.profit.half_width)
+                                                   : fmt::format("{:.0f} (no CI)", s.profit.mean);
+    std::string vs = "-";
+    if (!s.best_other.empty()) {
+      const MeanCi& d = s.diff_vs_best_other;
+      vs = d.has_interval() ? fmt::format("{:+.0f} [{:+.0f}, {:+.0f}]", d.mean, d.lo(), d.hi()) : fmt::format("{:+.0f} (no CI)", d.mean);
+    }
     out += fmt::format("| {:<44} | {:>18} | {:>8} | {:>8} | {:>8.1f} | {:>9.2f} | {:>10.0f} | {:>24} |\n", s.spec, ci,
                        pct(s.pct_of_oracle), pct(s.pct_of_oracle_load), s.downtime_minutes, 100 * s.availability,
                        s.machine_minutes, vs);
+  }
+  if (!summaries.empty() && !summaries.front().profit.has_interval()) {
+    out += "(one episode: confidence intervals need at least two)\n";
   }
   return out;
 }

@@ -23,6 +23,17 @@ struct PolicySummary {
 
 std::vector<PolicySummary> summarize(const std::vector<PolicyRun>& runs);
 nlohmann::json to_json(const std::vector<PolicySummary>& s);
+
+// Where an evaluation's episodes came from.
+struct EvaluationSetup {
+  std::string scenario;
+  std::uint64_t first_seed = 0;
+  int episodes = 0;
+  std::int64_t minutes_per_episode = 0;
+  double seconds = 0;
+};
+// The evaluation file `evaluate --json` and `run` write: the setup, then every policy's summary.
+nlohmann::json evaluation_document(const EvaluationSetup& setup, const std::vector<PolicySummary>& s);
 // A fixed-width table for terminals and READMEs (Markdown-compatible).
 std::string format_table(const std::vector<PolicySummary>& s);
 

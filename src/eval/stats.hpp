@@ -9,6 +9,8 @@ struct MeanCi {
   double half_width = 0;  // the interval is mean +- half_width
   double sd = 0;
   int n = 0;
+  // An interval needs a spread, and a spread needs two samples: with fewer it is undefined.
+  bool has_interval() const { return n >= 2; }
   double lo() const { return mean - half_width; }
   double hi() const { return mean + half_width; }
 };

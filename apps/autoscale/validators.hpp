@@ -1,0 +1,24 @@
+#pragma once
+// Option checks whose messages read like the rest of the CLI's ("--episodes: must be at least 1,
+// got 0"), instead of CLI11's numeric ranges ("Value 0 not in range 0.000000 to 1.797e308").
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <string>
+
+namespace autoscale::cli {
+
+inline CLI::Validator at_least(long long min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        long long v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec != std::errc() || end != text.data() + text.size()) return fmt::format("must be a whole number, got '{}'", text);
+        if (v < min) return fmt::format("must be at least {}, got {}", min, text);
+        return {};
+      },
+      fmt::format("INT>={}", min));
+}
+
+}  // namespace autoscale::cli
