@@ -14,7 +14,7 @@ namespace {
 
 void BM_PpoTrainThroughput(benchmark::State& state) {
   rl::TrainOptions o;
-  o.scenario = resolve_scenario("seed");
+  o.scenarios = {{resolve_scenario("seed"), 1.0}};
   o.config = rl::preset_config("default");
   o.config.validation_episodes = 0;  // pure training work
   o.config.hidden = {64, 64};        // the seed's network size

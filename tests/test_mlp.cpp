@@ -4,6 +4,7 @@
 #include "rl/adam.hpp"
 #include "rl/categorical.hpp"
 #include "rl/mlp.hpp"
+#include "gradient_check.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,69 +20,7 @@
 namespace autoscale::rl {
 namespace {
 
-using Md = Eigen::MatrixXd;
-using Vd = Eigen::VectorXd;
-using Actions = MultiCategorical<double>::Actions;
-
-// Balances truncation (~h^2) against rounding (~1e-16 * |loss| / h) for losses of order 1-10.
-constexpr double kFdStep = 1e-5;
-constexpr double kGradTol = 1e-6;
-
-// Reproducible uniform [-scale, scale) entries (Eigen's Random() depends on std::rand's state).
-Md random_matrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, double scale = 1.0) {
-  std::mt19937_64 gen(seed);
-  Md m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i)
-    m.data()[i] = scale * (2.0 * static_cast<double>(gen() >> 11) * 0x1.0p-53 - 1.0);
-  return m;
-}
-
-Vd random_vector(Eigen::Index n, std::uint64_t seed, double scale = 1.0) {
-  return random_matrix(n, 1, seed, scale);
-}
-
-// Central differences of f with respect to every entry of x (restored afterwards).
-Vd numeric_gradient(const std::function<double()>& f, double* x, Eigen::Index n) {
-  Vd g(n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const double saved = x[i];
-    x[i] = saved + kFdStep;
-    const double up = f();
-    x[i] = saved - kFdStep;
-    const double down = f();
-    x[i] = saved;
-    g(i) = (up - down) / (2 * kFdStep);
-  }
-  return g;
-}
-
-// Relative error per entry, against the larger of the two magnitudes; entries whose true gradient
-// is ~0 are compared on the scale of the whole gradient, where a relative error is meaningless.
-void expect_gradients_match(const Vd& analytic, const Vd& numeric, const char* what) {
-  ASSERT_EQ(analytic.size(), numeric.size()) << what;
-  const double floor = 1e-3 * std::max(analytic.cwiseAbs().maxCoeff(), 1e-12);
-  double worst = 0;
-  Eigen::Index worst_i = 0;
-  for (Eigen::Index i = 0; i < analytic.size(); ++i) {
-    const double scale = std::max({std::abs(analytic(i)), std::abs(numeric(i)), floor});
-    const double rel = std::abs(analytic(i) - numeric(i)) / scale;
-    if (rel > worst) {
-      worst = rel;
-      worst_i = i;
-    }
-  }
-  EXPECT_LT(worst, kGradTol) << what << ": entry " << worst_i << " analytic " << analytic(worst_i)
-                             << " numeric " << numeric(worst_i);
-  EXPECT_LT((analytic - numeric).norm() / std::max(analytic.norm(), 1e-12), kGradTol) << what;
-}
-
-// A network with every parameter random, biases included (orthogonal init would leave them zero and
-// hide bias-gradient bugs).
-Mlp<double> random_net(const std::vector<int>& sizes, std::uint64_t seed) {
-  Mlp<double> net(sizes);
-  net.params() = random_vector(net.num_params(), seed, 0.6);
-  return net;
-}
+using namespace autoscale::rl::testing;
 
 // ---------------------------------------------------------------------------------------------
 // Mlp
@@ -626,91 +565,6 @@ TEST(MultiCategorical, FloatAgreesWithDouble) {
   dd.backward(logits, actions, up, up, g_d);
   df.backward(logits.cast<float>(), actions, up.cast<float>(), up.cast<float>(), g_f);
   EXPECT_LT((g_d - g_f.cast<double>()).cwiseAbs().maxCoeff(), 1e-5);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Everything together: PPO's clipped surrogate, entropy bonus and value loss, through an actor and a
-// critic, against finite differences of the scalar loss.
-
-struct PpoBatch {
-  Md obs;
-  Actions actions;
-  Vd old_logp, advantages, returns;
-};
-
-struct PpoLoss {
-  double clip = 0.2, ent_coef = 0.01, vf_coef = 0.5;
-
-  // Returns the loss; with grads = true also leaves its gradient in actor.grads() and critic.grads().
-  double operator()(Mlp<double>& actor, Mlp<double>& critic, MultiCategorical<double>& dist,
-                    const PpoBatch& batch, bool grads) const {
-    const Eigen::Index n = batch.obs.cols();
-    const Md logits = actor.forward(batch.obs);
-    const Md values = critic.forward(batch.obs);
-    Vd logp(n), ent(n);
-    dist.log_prob_entropy(logits, batch.actions, logp, ent);
-    double loss = 0;
-    Vd d_logp(n), d_ent = Vd::Constant(n, -ent_coef / n);
-    Md d_value(1, n);
-    for (Eigen::Index b = 0; b < n; ++b) {
-      const double ratio = std::exp(logp(b) - batch.old_logp(b));
-      const double a = batch.advantages(b);
-      const double unclipped = -a * ratio;
-      const double clipped = -a * std::clamp(ratio, 1 - clip, 1 + clip);
-      loss += std::max(unclipped, clipped) / n;
-      d_logp(b) = unclipped >= clipped ? -a * ratio / n : 0.0;
-      const double err = values(0, b) - batch.returns(b);
-      loss += vf_coef * 0.5 * err * err / n;
-      d_value(0, b) = vf_coef * err / n;
-    }
-    loss -= ent_coef * ent.mean();
-    if (grads) {
-      Md d_logits(logits.rows(), n);
-      dist.backward(batch.actions, d_logp, d_ent, d_logits);  // the softmax of log_prob_entropy()
-      actor.zero_grad();
-      critic.zero_grad();
-      actor.backward(d_logits);
-      critic.backward(d_value);
-    }
-    return loss;
-  }
-};
-
-TEST(PpoComposite, LossGradientMatchesFiniteDifferences) {
-  Mlp<double> actor({5, 16, 16, 7}), critic({5, 16, 16, 1});
-  actor.init_orthogonal(91, std::sqrt(2.0), 0.5);
-  critic.init_orthogonal(92, std::sqrt(2.0), 1.0);
-  actor.params() += random_vector(actor.num_params(), 93, 0.1);
-  critic.params() += random_vector(critic.num_params(), 94, 0.1);
-  MultiCategorical<double> dist({3, 4});
-
-  const int n = 16;
-  PpoBatch batch{random_matrix(5, n, 95, 2.0), Actions(2, n), Vd(n), random_vector(n, 96, 2.0),
-                 random_vector(n, 97, 3.0)};
-  for (int b = 0; b < n; ++b) batch.actions(0, b) = b % 3, batch.actions(1, b) = (b / 3) % 4;
-  // Old log-probs put the ratios both inside (e^+-0.05) and outside (e^+-0.5) the clip range, with
-  // advantages of both signs, so every branch of the clipped objective is exercised, far from its kinks.
-  Vd logp(n), ent(n);
-  dist.log_prob_entropy(actor.forward(batch.obs), batch.actions, logp, ent);
-  const double shifts[] = {-0.5, -0.05, 0.05, 0.5};
-  for (int b = 0; b < n; ++b) batch.old_logp(b) = logp(b) + shifts[b % 4];
-
-  const PpoLoss loss_fn;
-  loss_fn(actor, critic, dist, batch, true);
-  const Vd actor_grad = actor.grads(), critic_grad = critic.grads();
-  const auto loss = [&] { return loss_fn(actor, critic, dist, batch, false); };
-  expect_gradients_match(actor_grad, numeric_gradient(loss, actor.params().data(), actor.num_params()),
-                         "actor");
-  expect_gradients_match(critic_grad, numeric_gradient(loss, critic.params().data(), critic.num_params()),
-                         "critic");
-  // Some samples must have been clipped, or the test would not cover the zero-gradient branch.
-  int clipped = 0;
-  for (int b = 0; b < n; ++b) {
-    const double ratio = std::exp(logp(b) - batch.old_logp(b));
-    const double a = batch.advantages(b);
-    clipped += -a * ratio < -a * std::clamp(ratio, 0.8, 1.2);
-  }
-  EXPECT_GT(clipped, 0);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "rl/learned_policy.hpp"
 #include "rl/agent.hpp"
 #include "rl/ppo.hpp"
+#include "rl/validation.hpp"
 #include "scenario/scenario.hpp"
 
 namespace autoscale {
@@ -99,8 +100,8 @@ TEST(Features, APolicyRebuildsTheEnvironmentsObservationFromWhatItSees) {
 
 rl::TrainOptions tiny_run(const std::filesystem::path& out) {
   rl::TrainOptions o;
-  o.scenario = resolve_scenario("seed");
-  o.scenario.set_episode_minutes(600);
+  o.scenarios = {{resolve_scenario("seed"), 1.0}};
+  o.scenarios[0].scenario.set_episode_minutes(600);
   o.seed = 5;
   o.total_steps = 8 * 4 * 128;
   o.out_dir = out;
@@ -167,13 +168,13 @@ TEST(Ppo, ResumedRunContinuesExactlyAsIfUninterrupted) {
 
 TEST(Ppo, LearnsToEarnMoreThanItsInitialPolicy) {
   rl::TrainOptions o = tiny_run(temp_dir("ppo_learn"));
-  o.scenario = resolve_scenario("seed");
-  o.scenario.set_episode_minutes(1440);
+  o.scenarios = {{resolve_scenario("seed"), 1.0}};
+  o.scenarios[0].scenario.set_episode_minutes(1440);
   o.config = rl::PpoConfig{};
   o.config.num_envs = 8;
   o.config.validation_episodes = 0;
   o.total_steps = 250'000;
-  const Scenario eval = o.scenario;
+  const Scenario eval = o.scenarios[0].scenario;
   const Features f(eval.service, FeatureSet::kExtended);
   const rl::Agent initial(FeatureSet::kExtended, o.config.action, f.dim(), o.config.action.head_sizes(eval.service),
                           o.config.hidden, true, stream_seed(o.seed, static_cast<std::uint64_t>(Stream::kTraining)));

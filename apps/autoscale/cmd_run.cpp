@@ -43,7 +43,7 @@ void run(const RunArgs& a) {
   fmt::print("1/2 training PPO (default config) for {} steps -> {}/\n", a.steps, a.out);
   std::fflush(stdout);
   rl::TrainOptions o;
-  o.scenario = scenario;
+  o.scenarios = {{scenario, 1.0}};
   o.total_steps = a.steps;
   o.out_dir = a.out;
   o.config = rl::preset_config("default");

@@ -12,7 +12,7 @@ namespace autoscale::cli {
 namespace {
 
 struct TrainArgs {
-  std::string scenario = "seed";
+  std::vector<std::string> scenarios{"seed"};
   std::uint64_t seed = 0;
   std::int64_t steps = 16'000'000;
   std::string out = "runs/ppo";
@@ -30,7 +30,11 @@ std::string short_count(double v) {
 
 void train(const TrainArgs& a) {
   rl::TrainOptions o;
-  o.scenario = resolve_scenario(a.scenario);
+  std::string names;
+  for (const auto& s : a.scenarios) {
+    o.scenarios.push_back(resolve_weighted_scenario(s));
+    names += (names.empty() ? "" : ", ") + o.scenarios.back().scenario.name;
+  }
   o.seed = a.seed;
   o.total_steps = a.steps;
   o.out_dir = a.out;
@@ -38,8 +42,8 @@ void train(const TrainArgs& a) {
   o.resume = a.resume;
   o.threads = a.threads > 0 ? a.threads : default_threads();
   const bool tty = isatty(fileno(stderr));
-  fmt::print(stderr, "training {} ({} preset) on '{}' for {} steps with {} threads -> {}/\n", o.config.algorithm,
-             o.config.preset, o.scenario.name, short_count(static_cast<double>(a.steps)), o.threads, a.out);
+  fmt::print(stderr, "training {} ({} preset) on {} for {} steps with {} threads -> {}/\n", rl::to_string(o.config.algorithm),
+             o.config.preset, names, short_count(static_cast<double>(a.steps)), o.threads, a.out);
   std::optional<double> last_val;
   const auto result = rl::train(o, [&](const rl::ProgressRow& r) {
     if (r.validation_profit) last_val = r.validation_profit;
@@ -67,7 +71,9 @@ void train(const TrainArgs& a) {
 void add_train(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   CLI::App* c = app.add_subcommand("train", "Train a PPO (or A2C) autoscaling policy");
-  c->add_option("--scenario", a->scenario, "built-in name or scenario TOML file")->capture_default_str();
+  c->add_option("--scenario", a->scenarios,
+                "built-in name or scenario TOML file; repeat to train on a mix, NAME:WEIGHT for unequal shares")
+      ->capture_default_str();
   c->add_option("--seed", a->seed, "training seed (episodes, initialisation, sampling)")->capture_default_str();
   c->add_option("--steps", a->steps, "environment steps to train for")->capture_default_str()->check(at_least(1));
   c->add_option("--out", a->out, "output directory (model, best, progress.csv, config.toml, checkpoint.json)")->capture_default_str();

@@ -6,12 +6,29 @@
 
 namespace autoscale {
 
+namespace {
+
+std::vector<Env> copies(const Env& prototype, int n) {
+  if (n < 1) throw Error("the environment pool needs at least one environment");
+  std::vector<Env> envs;
+  envs.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) envs.emplace_back(prototype);
+  return envs;
+}
+
+}  // namespace
+
 VecEnv::VecEnv(const Env& prototype, int num_envs, std::uint64_t base_seed, int threads)
-    : base_seed_(base_seed), obs_dim_(prototype.obs_dim()) {
-  if (num_envs < 1) throw Error("the environment pool needs at least one environment");
-  const auto n = static_cast<std::size_t>(num_envs);
-  envs_.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) envs_.emplace_back(prototype);
+    : VecEnv(copies(prototype, num_envs), base_seed, threads) {}
+
+VecEnv::VecEnv(std::vector<Env> envs, std::uint64_t base_seed, int threads)
+    : envs_(std::move(envs)), base_seed_(base_seed), obs_dim_(envs_.empty() ? 0 : envs_.front().obs_dim()) {
+  if (envs_.empty()) throw Error("the environment pool needs at least one environment");
+  for (const Env& e : envs_) {
+    if (e.obs_dim() != obs_dim_) throw Error("the environment pool's environments must have the same observation size");
+  }
+  const auto n = envs_.size();
+  const int num_envs = static_cast<int>(n);
   episode_count_.assign(n, 0);
   running_.assign(n, {});
   history_.assign(n, {});

@@ -18,6 +18,8 @@ namespace autoscale {
 class VecEnv {
  public:
   VecEnv(const Env& prototype, int num_envs, std::uint64_t base_seed, int threads);
+  // Environments of different services (a training mix), all with the same observation size.
+  VecEnv(std::vector<Env> envs, std::uint64_t base_seed, int threads);
 
   void reset();
   void step(std::span<const Action> actions);

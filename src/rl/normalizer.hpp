@@ -71,7 +71,9 @@ class ReturnScaler {
   }
   double inverse_scale() const { return std::sqrt(rms_.var()(0) + 1e-8); }
   std::vector<double>& returns() { return ret_; }
+  const std::vector<double>& returns() const { return ret_; }
   RunningMeanStd& stats() { return rms_; }
+  const RunningMeanStd& stats() const { return rms_; }
 
  private:
   std::vector<double> ret_;

@@ -4,12 +4,18 @@
 #include <fmt/ranges.h>
 
 #include <fstream>
+#include <initializer_list>
+#include <optional>
 #include <sstream>
 #include <toml++/toml.h>
 
 #include "core/error.hpp"
 
 namespace autoscale::rl {
+
+std::string to_string(Algorithm a) { return a == Algorithm::kPpo ? "ppo" : "a2c"; }
+std::string to_string(Optimizer o) { return o == Optimizer::kAdam ? "adam" : "rmsprop"; }
+std::string to_string(TrainingReward r) { return r == TrainingReward::kExpected ? "expected" : "realized"; }
 
 PpoConfig preset_config(const std::string& name) {
   PpoConfig c;
@@ -29,11 +35,13 @@ PpoConfig preset_config(const std::string& name) {
     c.normalize_reward = false;
     c.features = FeatureSet::kNotebook;
     c.action = ActionSpace::notebook();
-    c.reward = "realized";
+    c.reward = TrainingReward::kRealized;
     return c;
   }
   if (name == "a2c") {
-    c.algorithm = "a2c";
+    // Stable-Baselines3's A2C: RMSprop at 7e-4, no GAE smoothing (lambda 1), raw advantages.
+    c.algorithm = Algorithm::kA2c;
+    c.optimizer = Optimizer::kRmsProp;
     c.rollout_steps = 16;
     c.epochs = 1;
     c.minibatches = 1;
@@ -85,7 +93,7 @@ PpoConfig parse_ppo_config(const std::string& text, const std::string& source) {
     }
   };
   static const std::vector<std::string> known = {
-      "preset", "algorithm", "num_envs", "rollout_steps", "epochs", "minibatches", "learning_rate", "anneal_lr",
+      "preset", "algorithm", "num_envs", "rollout_steps", "epochs", "minibatches", "optimizer", "learning_rate", "anneal_lr",
       "gamma", "gae_lambda", "clip", "vf_coef", "ent_coef", "max_grad_norm", "normalize_advantages",
       "normalize_obs", "normalize_reward", "hidden", "features", "action", "reward", "validation_episodes",
       "validation_seed", "validation_every_steps", "checkpoint_every_steps"};
@@ -94,11 +102,17 @@ PpoConfig parse_ppo_config(const std::string& text, const std::string& source) {
       throw Error(fmt::format("{}: [ppo] has unknown key '{}' (known: {})", at(source, v), k.str(), fmt::join(known, ", ")));
     }
   }
-  if (const toml::node* n = t->get("algorithm")) {
+  // A string key that selects behaviour: one of `names`, else an error listing them.
+  const auto choice = [&](const char* key, std::initializer_list<const char*> names) -> std::optional<std::string> {
+    const toml::node* n = t->get(key);
+    if (!n) return std::nullopt;
     const auto s = n->value_exact<std::string>();
-    if (!s || (*s != "ppo" && *s != "a2c")) throw Error(fmt::format("{}: [ppo].algorithm must be \"ppo\" or \"a2c\"", at(source, *n)));
-    c.algorithm = *s;
-  }
+    for (const char* name : names)
+      if (s && *s == name) return *s;
+    throw Error(fmt::format("{}: [ppo].{} must be one of \"{}\"", at(source, *n), key, fmt::join(names, "\", \"")));
+  };
+  if (const auto s = choice("algorithm", {"ppo", "a2c"})) c.algorithm = *s == "ppo" ? Algorithm::kPpo : Algorithm::kA2c;
+  if (const auto s = choice("optimizer", {"adam", "rmsprop"})) c.optimizer = *s == "adam" ? Optimizer::kAdam : Optimizer::kRmsProp;
   num("num_envs", c.num_envs, 1, 4096);
   num("rollout_steps", c.rollout_steps, 1, 100000);
   num("epochs", c.epochs, 1, 100);
@@ -124,34 +138,27 @@ PpoConfig parse_ppo_config(const std::string& text, const std::string& source) {
       c.hidden.push_back(static_cast<int>(*w));
     }
   }
-  if (const toml::node* n = t->get("features")) {
-    const auto s = n->value_exact<std::string>();
-    if (!s) throw Error(fmt::format("{}: [ppo].features must be \"seed\" or \"extended\"", at(source, *n)));
-    try {
-      c.features = parse_feature_set(*s);
-    } catch (const Error& e) {
-      throw Error(fmt::format("{}: [ppo].features: {}", at(source, *n), e.what()));
-    }
-  }
-  if (const toml::node* n = t->get("action")) {
-    const auto s = n->value_exact<std::string>();
-    if (!s || (*s != "seed" && *s != "target")) throw Error(fmt::format("{}: [ppo].action must be \"seed\" or \"target\"", at(source, *n)));
-    c.action = *s == "seed" ? ActionSpace::notebook() : ActionSpace::target_default();
-  }
-  if (const toml::node* n = t->get("reward")) {
-    const auto s = n->value_exact<std::string>();
-    if (!s || (*s != "expected" && *s != "realized")) throw Error(fmt::format("{}: [ppo].reward must be \"expected\" or \"realized\"", at(source, *n)));
-    c.reward = *s;
-  }
+  if (const auto s = choice("features", {"seed", "extended"})) c.features = parse_feature_set(*s);
+  if (const auto s = choice("action", {"seed", "target"})) c.action = *s == "seed" ? ActionSpace::notebook() : ActionSpace::target_default();
+  if (const auto s = choice("reward", {"expected", "realized"})) c.reward = *s == "expected" ? TrainingReward::kExpected : TrainingReward::kRealized;
   num("validation_episodes", c.validation_episodes, 0, 10000);
   num("validation_seed", c.validation_seed, 0, 9e15);
   num("validation_every_steps", c.validation_every_steps, 1, 1e12);
   num("checkpoint_every_steps", c.checkpoint_every_steps, 1, 1e12);
+  check_ppo_config(c, source);
+  return c;
+}
+
+void check_ppo_config(const PpoConfig& c, const std::string& source) {
   if (c.batch_size() % c.minibatches != 0) {
     throw Error(fmt::format("{}: [ppo] num_envs * rollout_steps = {} must be divisible by minibatches = {}", source,
                             c.batch_size(), c.minibatches));
   }
-  return c;
+  if (c.algorithm == Algorithm::kA2c && (c.epochs != 1 || c.minibatches != 1)) {
+    throw Error(fmt::format("{}: [ppo] algorithm = \"a2c\" takes one epoch over one minibatch (its update is the plain "
+                            "policy gradient), but epochs = {} and minibatches = {}: use algorithm = \"ppo\" or set both to 1",
+                            source, c.epochs, c.minibatches));
+  }
 }
 
 PpoConfig load_ppo_config(const std::filesystem::path& path) {
@@ -166,13 +173,14 @@ std::string to_toml(const PpoConfig& c) {
   const auto b = [](bool v) { return v ? "true" : "false"; };
   return fmt::format(
       "# the effective training configuration of this run\n[ppo]\npreset = \"{}\"\nalgorithm = \"{}\"\nnum_envs = {}\n"
-      "rollout_steps = {}\nepochs = {}\nminibatches = {}\nlearning_rate = {}\nanneal_lr = {}\ngamma = {}\n"
+      "rollout_steps = {}\nepochs = {}\nminibatches = {}\noptimizer = \"{}\"\nlearning_rate = {}\nanneal_lr = {}\ngamma = {}\n"
       "gae_lambda = {}\nclip = {}\nvf_coef = {}\nent_coef = {}\nmax_grad_norm = {}\nnormalize_advantages = {}\n"
       "normalize_obs = {}\nnormalize_reward = {}\nhidden = [{}]\nfeatures = \"{}\"\naction = \"{}\"\nreward = \"{}\"\n"
       "validation_episodes = {}\nvalidation_seed = {}\nvalidation_every_steps = {}\ncheckpoint_every_steps = {}\n",
-      c.preset, c.algorithm, c.num_envs, c.rollout_steps, c.epochs, c.minibatches, c.learning_rate, b(c.anneal_lr),
+      c.preset, to_string(c.algorithm), c.num_envs, c.rollout_steps, c.epochs, c.minibatches, to_string(c.optimizer),
+      c.learning_rate, b(c.anneal_lr),
       c.gamma, c.gae_lambda, c.clip, c.vf_coef, c.ent_coef, c.max_grad_norm, b(c.normalize_advantages),
-      b(c.normalize_obs), b(c.normalize_reward), fmt::join(c.hidden, ", "), to_string(c.features), c.action.name(), c.reward,
+      b(c.normalize_obs), b(c.normalize_reward), fmt::join(c.hidden, ", "), to_string(c.features), c.action.name(), to_string(c.reward),
       c.validation_episodes, c.validation_seed, c.validation_every_steps, c.checkpoint_every_steps);
 }
 

@@ -9,35 +9,50 @@
 
 namespace autoscale::rl {
 
+// PPO, or A2C: the same loss taken once per rollout (one epoch, one minibatch, so the ratio is 1
+// and clipping never acts), with RMSprop as in the A3C paper.
+enum class Algorithm { kPpo, kA2c };
+enum class Optimizer { kAdam, kRmsProp };
+// What the learner is paid each minute. kExpected: the minute's reward in expectation over the
+// fleet's capacity draw (same optimal policy, far less variance: a -200 downtime draw no action
+// could have prevented no longer swamps the advantage); kRealized: the environment's reward as
+// drawn. Profits are always reported as realized.
+enum class TrainingReward { kExpected, kRealized };
+
+std::string to_string(Algorithm a);      // "ppo", "a2c"
+std::string to_string(Optimizer o);      // "adam", "rmsprop"
+std::string to_string(TrainingReward r); // "expected", "realized"
+
 // Everything that shapes a training run. `autoscale train --config FILE.toml` overrides any of
 // these under a [ppo] table, starting from a preset (`preset = "default" | "seed" | "a2c"`).
+// Names follow CleanRL's ppo.py where they differ from it.
 struct PpoConfig {
   std::string preset = "default";
-  std::string algorithm = "ppo";  // "ppo" or "a2c" (one epoch, one minibatch, no clipping)
-  int num_envs = 16;
-  int rollout_steps = 256;
-  int epochs = 4;
-  int minibatches = 4;
+  Algorithm algorithm = Algorithm::kPpo;
+  int num_envs = 16;               // environments stepped together (CleanRL: num_envs)
+  int rollout_steps = 256;         // steps per environment per update (CleanRL: num_steps)
+  int epochs = 4;                  // passes over each rollout (CleanRL: update_epochs); A2C: 1
+  int minibatches = 4;             // minibatches per epoch (CleanRL: num_minibatches); A2C: 1
+  Optimizer optimizer = Optimizer::kAdam;
   double learning_rate = 3e-4;
-  bool anneal_lr = true;
-  double gamma = 0.9;
+  bool anneal_lr = true;           // linearly to 0 over the run
+  double gamma = 0.9;              // discount; 0.9-0.95 beat 0.99 here (rewards arrive within minutes)
   double gae_lambda = 0.95;
-  double clip = 0.2;
-  double vf_coef = 0.5;
-  double ent_coef = 0.0005;
-  double max_grad_norm = 0.5;
-  bool normalize_advantages = true;
-  bool normalize_obs = true;
-  bool normalize_reward = true;
-  std::vector<int> hidden = {64, 64};
+  double clip = 0.2;               // PPO's ratio clip (CleanRL: clip_coef)
+  double vf_coef = 0.5;            // weight of the value loss
+  double ent_coef = 0.0005;        // weight of the entropy bonus
+  double max_grad_norm = 0.5;      // joint L2 clip of actor and critic gradients
+  bool normalize_advantages = true;  // per minibatch (CleanRL: norm_adv)
+  bool normalize_obs = true;       // running mean/var, saved with the model
+  bool normalize_reward = true;    // by the running sd of the discounted return
+  std::vector<int> hidden = {64, 64};  // tanh layers of actor and critic
   FeatureSet features = FeatureSet::kExtended;
-  // "expected": train on each minute's reward in expectation over the capacity draw (same optimal
-  // policy, far less variance: a -200 downtime draw no action could have prevented no longer
-  // swamps the advantage); "realized": the environment's reward as drawn. Profits are always realized.
-  std::string reward = "expected";
+  TrainingReward reward = TrainingReward::kExpected;
   ActionSpace action = ActionSpace::target_default();
-  int validation_episodes = 32;
-  std::uint64_t validation_seed = 900000;  // validation seeds: validation_seed .. + episodes - 1
+  int validation_episodes = 32;    // deterministic-policy episodes that pick `best`; 0 = none
+  // Validation seeds: validation_seed .. + episodes - 1. Training seeds come from TrainOptions::seed
+  // (ppo.cpp, train_seed_base), far from these for any seed below 900.
+  std::uint64_t validation_seed = 900000;
   std::int64_t validation_every_steps = 500000;
   std::int64_t checkpoint_every_steps = 1000000;
 
@@ -48,6 +63,9 @@ PpoConfig preset_config(const std::string& name);  // "default", "seed", "a2c"
 // Reads a TOML file's [ppo] table over its preset; errors name the file, line and key.
 PpoConfig load_ppo_config(const std::filesystem::path& path);
 PpoConfig parse_ppo_config(const std::string& text, const std::string& source);
+// Throws Error naming `source` when settings contradict each other (A2C with several epochs, a
+// batch that minibatches do not divide, ...).
+void check_ppo_config(const PpoConfig& c, const std::string& source);
 std::string to_toml(const PpoConfig& c);
 
 }  // namespace autoscale::rl

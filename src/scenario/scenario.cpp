@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -232,6 +234,22 @@ Scenario load_scenario_file(const std::filesystem::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_scenario_toml(ss.str(), path.string(), path.parent_path());
+}
+
+WeightedScenario resolve_weighted_scenario(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon != std::string::npos && !std::filesystem::exists(text)) {
+    const std::string w = text.substr(colon + 1);
+    double weight = 0;
+    const auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), weight);
+    if (ec == std::errc() && end == w.data() + w.size()) {
+      if (!(weight > 0) || !std::isfinite(weight)) {
+        throw Error(fmt::format("scenario '{}': weight must be a positive number, got '{}'", text, w));
+      }
+      return {resolve_scenario(text.substr(0, colon)), weight};
+    }
+  }
+  return {resolve_scenario(text), 1.0};
 }
 
 Scenario resolve_scenario(const std::string& name) {

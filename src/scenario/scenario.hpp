@@ -39,7 +39,15 @@ struct Scenario {
   void set_episode_minutes(std::int64_t minutes);
 };
 
+// One scenario of a mix (training on several services' histories, tuning across them) and its share.
+struct WeightedScenario {
+  Scenario scenario;
+  double weight = 1;
+};
+
 std::vector<std::string> builtin_scenario_names();
+// "NAME_OR_PATH" (weight 1) or "NAME_OR_PATH:WEIGHT" with a positive number as weight.
+WeightedScenario resolve_weighted_scenario(const std::string& text);
 // A built-in name (`seed`, `seed-weekly`) or a path to a TOML scenario file.
 Scenario resolve_scenario(const std::string& name_or_path);
 Scenario load_scenario_file(const std::filesystem::path& path);
