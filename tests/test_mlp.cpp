@@ -64,6 +64,16 @@ struct Shape {
   int batch;
 };
 
+// "Layers4x3Batch5": readable and stable test names (GoogleTest would print the raw bytes).
+std::string shape_name(const ::testing::TestParamInfo<Shape>& info) {
+  std::string name = "Layers";
+  for (std::size_t i = 0; i < info.param.sizes.size(); ++i) {
+    if (i) name += 'x';
+    name += std::to_string(info.param.sizes[i]);
+  }
+  return name + "Batch" + std::to_string(info.param.batch);
+}
+
 class MlpGradient : public ::testing::TestWithParam<Shape> {};
 
 TEST_P(MlpGradient, ParametersAndInputMatchFiniteDifferences) {
@@ -87,7 +97,8 @@ TEST_P(MlpGradient, ParametersAndInputMatchFiniteDifferences) {
 
 INSTANTIATE_TEST_SUITE_P(Shapes, MlpGradient,
                          ::testing::Values(Shape{{4, 3}, 5}, Shape{{3, 5, 2}, 1}, Shape{{3, 5, 2}, 7},
-                                           Shape{{6, 8, 8, 8, 5}, 4}, Shape{{25, 64, 64, 22}, 3}));
+                                           Shape{{6, 8, 8, 8, 5}, 4}, Shape{{25, 64, 64, 22}, 3}),
+                         shape_name);
 
 TEST(Mlp, BackwardAccumulatesUntilZeroGrad) {
   Mlp<double> net = random_net({3, 4, 2}, 3);

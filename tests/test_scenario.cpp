@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
 #include "core/error.hpp"
 #include "scenario/scenario.hpp"
 
@@ -100,13 +104,37 @@ TEST(Scenario, ShippedScenarioFilesLoad) {
   }
 }
 
+// The CSV's own numbers, read here line by line: minute m of an episode starting at `start` is
+// row start + m, times the scale, rounded.
+std::vector<double> nasa_requests() {
+  std::ifstream in(std::string(AUTOSCALE_SOURCE_DIR) + "/data/traces/nasa_1995_07.csv");
+  std::vector<double> v;
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) v.push_back(std::stod(line.substr(line.find(',') + 1)));
+  return v;
+}
+
 TEST(Scenario, TraceScenarioReplaysTheScaledTrace) {
-  const Scenario s = load_scenario_file(std::string(AUTOSCALE_SOURCE_DIR) + "/scenarios/nasa.toml");
-  ASSERT_TRUE(s.load.series);
-  Env a = s.make_env(), b = s.make_env();
-  a.reset(1);
-  b.reset(1);
-  for (int m = 0; m < 100; ++m) ASSERT_EQ(a.step({}).info.load, b.step({}).info.load);
+  const auto csv = nasa_requests();
+  ASSERT_EQ(csv.size(), 39'692u);
+  const Scenario s = parse_scenario_toml(
+      "[load]\nkind = \"trace\"\npath = \"data/traces/nasa_1995_07.csv\"\nscale = 2.5\nstart = 1440\n", "t.toml",
+      AUTOSCALE_SOURCE_DIR);
+  Env env = s.make_env();
+  env.reset(1);
+  for (std::size_t m = 0; m < 2000; ++m) {
+    ASSERT_EQ(env.step({}).info.load, std::llround(csv[1440 + m] * 2.5)) << "minute " << m + 1;
+  }
+  // scale_to_p99: the scaled series' 99th percentile (interpolated, as numpy's) is the target.
+  const Scenario p = load_scenario_file(std::string(AUTOSCALE_SOURCE_DIR) + "/scenarios/nasa.toml");
+  std::vector<double> sorted = csv;
+  std::sort(sorted.begin(), sorted.end());
+  const double pos = 0.99 * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<std::size_t>(pos);
+  const double p99 = sorted[lo] + (sorted[lo + 1] - sorted[lo]) * (pos - static_cast<double>(lo));
+  ASSERT_EQ(p.load.series->tpm.size(), csv.size());
+  for (std::size_t i = 0; i < csv.size(); i += 997) EXPECT_NEAR(p.load.series->tpm[i], csv[i] * 8800 / p99, 1e-9) << i;
 }
 
 }  // namespace

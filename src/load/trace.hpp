@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "load/timestamp.hpp"
+
 namespace autoscale {
 
 struct TraceOptions {
@@ -45,10 +47,6 @@ void apply_trace_scaling(TraceSeries& series, const TraceOptions& opt);
 
 // The q-quantile (0 <= q <= 1) by linear interpolation between order statistics; 0 if empty.
 double trace_quantile(std::vector<double> values, double q);
-
-// ISO-8601 date-time ("2024-01-02T03:04:05.678+02:00", "2024-01-02 03:04", "...Z", date only) to
-// UTC epoch milliseconds; no offset means UTC. nullopt if the text is not such a timestamp.
-std::optional<std::int64_t> parse_iso_timestamp_ms(std::string_view text);
 
 // The episode window start chosen by the options: a minute index from start_time or start_minute
 // (validated against the trace), or -1 when neither is set (random start).

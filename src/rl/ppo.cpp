@@ -441,7 +441,11 @@ TrainResult Trainer::run(const std::function<void(const ProgressRow&)>& on_progr
       next_checkpoint_ += c_.checkpoint_every_steps;
       save_checkpoint(checkpoint(iteration_ + 1, elapsed()), checkpoint_path);
     }
-    if (o_.stop_after_steps > 0 && steps_ >= o_.stop_after_steps) return {.steps = steps_};
+    if (o_.stop_after_steps > 0 && steps_ >= o_.stop_after_steps) {
+      TrainResult stopped;
+      stopped.steps = steps_;
+      return stopped;
+    }
   }
   agent_.info["steps"] = steps_;
   if (best_validation_) agent_.info["best_validation_profit"] = *best_validation_;
