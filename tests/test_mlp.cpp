@@ -64,6 +64,13 @@ struct Shape {
   int batch;
 };
 
+// GoogleTest prints a parameter with PrintTo (else as raw bytes, different on every run).
+void PrintTo(const Shape& s, std::ostream* os) {
+  *os << "layers";
+  for (int w : s.sizes) *os << ' ' << w;
+  *os << ", batch " << s.batch;
+}
+
 // "Layers4x3Batch5": readable and stable test names (GoogleTest would print the raw bytes).
 std::string shape_name(const ::testing::TestParamInfo<Shape>& info) {
   std::string name = "Layers";

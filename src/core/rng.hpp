@@ -1,8 +1,8 @@
 #pragma once
 // Random numbers for the simulator. xoshiro256++ is small, fast and has a well-studied output.
 // Normals come from our own 256-layer ziggurat (Marsaglia & Tsang, in Doornik's ZIGNOR form):
-// Boost's ziggurat measured 67 instructions per draw here against about 20 for this one, and
-// two normals per step are a third of the simulator's budget at 10M steps per second.
+// two normals per step are a large share of the simulator's step, and Boost's ziggurat took about
+// three times the instructions of this one (README, Performance).
 #include <array>
 #include <cmath>
 #include <cstdint>

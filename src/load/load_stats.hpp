@@ -6,7 +6,7 @@
 
 namespace autoscale {
 
-// Per-episode statistics of a load series, as shared/spec/seed-model.md defines them for
+// Per-episode statistics of a load series, as docs/seed-model.md defines them for
 // checking the seed scenario against the reference implementation.
 struct LoadStats {
   double mean_load = 0, p50_load = 0, p99_load = 0, max_load = 0, min_load = 0;

@@ -5,7 +5,7 @@
 namespace autoscale {
 
 // The seed's load: a daily sine cycle with a 2-5-day low-frequency modulation, multiplicative
-// Gaussian noise, and linearly decaying spikes at random intervals. See shared/spec/seed-model.md.
+// Gaussian noise, and linearly decaying spikes at random intervals. See docs/seed-model.md.
 struct NotebookLoadParams {
   double max_tpm = 100000;
   double cyclic_min_lo = 1000, cyclic_min_hi = 2000;   // cyclic_min ~ U(lo, hi)

@@ -4,7 +4,7 @@
 
 namespace autoscale {
 
-// The reference rule of shared/spec/seed-model.md: keep active + warming machines at
+// The reference rule of docs/seed-model.md: keep active + warming machines at
 // ceil((load * factor + reserve) / tpm_per_machine), steered with steer_to as fast as the
 // per-minute limits allow. The factor absorbs capacity noise and gradual rises, the reserve
 // (tpm) absorbs a spike during the warm-up it takes to react to it.

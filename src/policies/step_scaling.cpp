@@ -14,13 +14,19 @@ namespace {
 constexpr const char* kDefaultOut = "0>10pct|0.1>20pct|0.2>40pct|0.4>80pct";
 constexpr const char* kDefaultIn = "0>10pct|0.15>25pct";
 
-void check_thresholds(const SpecReader& r, double high, double low) {
-  if (low >= high) {
-    throw Error(fmt::format("policy '{}': low ({}) must be below high ({})", r.spec().text, low, high));
-  }
-}
-
 }  // namespace
+
+void read_alarm_scaling_config(SpecReader& r, int max_machines, AlarmScalingConfig& c) {
+  c.high = r.number("high", c.high, 0.01, 10);
+  c.low = r.number("low", c.low, 0, 10);
+  if (c.low >= c.high) {
+    throw Error(fmt::format("policy '{}': low ({}) must be below high ({})", r.spec().text, c.low, c.high));
+  }
+  c.out_points = r.integer("out_points", c.out_points, 1, 60);
+  c.in_points = r.integer("in_points", c.in_points, 1, 1440);
+  c.min_step = r.integer("min_step", c.min_step, 0, 1000);
+  read_fleet_limits(r, max_machines, 0, c.min_capacity, c.max_capacity);
+}
 
 std::vector<StepRow> parse_step_table(const std::string& spec_text, const std::string& key,
                                       const std::string& text) {
@@ -64,15 +70,9 @@ const StepRow* step_row(const std::vector<StepRow>& table, double breach) {
 
 StepScalingConfig read_step_config(SpecReader& r, int max_machines) {
   StepScalingConfig c;
-  c.high = r.number("high", c.high, 0.01, 10);
-  c.low = r.number("low", c.low, 0, 10);
-  check_thresholds(r, c.high, c.low);
+  read_alarm_scaling_config(r, max_machines, c);
   c.out = parse_step_table(r.spec().text, "out", r.text("out", kDefaultOut));
   c.in = parse_step_table(r.spec().text, "in", r.text("in", kDefaultIn));
-  c.out_points = r.integer("out_points", c.out_points, 1, 60);
-  c.in_points = r.integer("in_points", c.in_points, 1, 1440);
-  c.min_step = r.integer("min_step", c.min_step, 0, 1000);
-  read_fleet_limits(r, max_machines, 0, c.min_capacity, c.max_capacity);
   return c;
 }
 
@@ -101,16 +101,10 @@ Action StepScalingPolicy::act(const Env& env) {
 
 SimpleScalingConfig read_simple_config(SpecReader& r, int max_machines) {
   SimpleScalingConfig c;
-  c.high = r.number("high", c.high, 0.01, 10);
-  c.low = r.number("low", c.low, 0, 10);
-  check_thresholds(r, c.high, c.low);
+  read_alarm_scaling_config(r, max_machines, c);
   c.out = parse_adjustment(r.spec().text, "out", r.text("out", "30pct"));
   c.in = parse_adjustment(r.spec().text, "in", r.text("in", "10pct"));
-  c.out_points = r.integer("out_points", c.out_points, 1, 60);
-  c.in_points = r.integer("in_points", c.in_points, 1, 1440);
   c.cooldown_s = r.integer("cooldown", c.cooldown_s, 0, 86400);
-  c.min_step = r.integer("min_step", c.min_step, 0, 1000);
-  read_fleet_limits(r, max_machines, 0, c.min_capacity, c.max_capacity);
   return c;
 }
 

@@ -28,12 +28,18 @@ struct StepRow {
   Adjustment adjustment;
 };
 
-struct StepScalingConfig {
+// What step and simple scaling share: the two alarms on the utilization metric and the group's limits.
+struct AlarmScalingConfig {
   double high = 0.65, low = 0.45;
-  std::vector<StepRow> out, in;
   int out_points = 1, in_points = 5;
   int min_step = 1;  // MinAdjustmentMagnitude for percentages
   int min_capacity = 1, max_capacity = 1 << 20;
+};
+// Reads high, low (low < high), out_points, in_points, min_step, min and max.
+void read_alarm_scaling_config(SpecReader& r, int max_machines, AlarmScalingConfig& c);
+
+struct StepScalingConfig : AlarmScalingConfig {
+  std::vector<StepRow> out, in;
 };
 
 // Parses `lower>adjustment|lower>adjustment|...`; rows must start at 0 and ascend.
@@ -62,13 +68,9 @@ class StepScalingPolicy final : public Policy {
 // in when metric < low for in_points datapoints). After a scaling activity starts, the policy
 // waits for it to complete (every machine it ordered is in service) and then for the cooldown
 // (300 s by default) before it responds to any alarm again.
-struct SimpleScalingConfig {
-  double high = 0.65, low = 0.45;
+struct SimpleScalingConfig : AlarmScalingConfig {
   Adjustment out{30, true}, in{10, true};
-  int out_points = 1, in_points = 5;
   int cooldown_s = 300;
-  int min_step = 1;
-  int min_capacity = 1, max_capacity = 1 << 20;
 };
 
 SimpleScalingConfig read_simple_config(SpecReader& r, int max_machines);

@@ -3,7 +3,7 @@
 
 namespace autoscale {
 
-// The service's constants, with the seed's parameter names and defaults (shared/spec/seed-model.md).
+// The service's constants, with the seed's parameter names and defaults (docs/seed-model.md).
 struct ServiceParams {
   int warmup_latency = 5;          // minutes between ordering a machine and it serving
   double tpm_per_machine = 300;    // mean capacity of one machine, transactions per minute
