@@ -68,7 +68,7 @@ TEST(Model, CorruptTruncatedOrForeignFilesFailClearly) {
   flipped[pos] = flipped[pos] == '1' ? '2' : '1';
   EXPECT_NE(error_of(flipped).find("checksum mismatch"), std::string::npos);
   std::string v2 = good;
-  v2.replace(v2.find("\"version\":1"), 11, "\"version\":9");
+  v2.replace(v2.find("\"version\":2"), 11, "\"version\":9");
   EXPECT_NE(error_of(v2).find("version 9 is not supported"), std::string::npos);
   EXPECT_NE(error_of("{\"format\":\"something-else\"}").find("autoscale-model"), std::string::npos);
   // A model whose features predate this build's is refused (re-signed so only the version differs).

@@ -26,7 +26,11 @@ TEST(PpoConfig, StringsThatSelectBehaviourAreCheckedAtLoad) {
   EXPECT_NE(error_of("[ppo]\noptimizer = \"sgd\"\n").find("[ppo].optimizer must be one of \"adam\", \"rmsprop\""), std::string::npos);
   EXPECT_NE(error_of("[ppo]\nreward = \"sampled\"\n").find("[ppo].reward must be one of"), std::string::npos);
   EXPECT_NE(error_of("[ppo]\nfeatures = 3\n").find("[ppo].features must be one of"), std::string::npos);
-  EXPECT_NE(error_of("[ppo]\nepochs = 0\n").find("[ppo].epochs = 0 is out of range"), std::string::npos);
+  EXPECT_NE(error_of("[ppo]\nepochs = 0\n").find("c.toml:2: [ppo].epochs 0 is out of range: must be >= 1"), std::string::npos);
+  EXPECT_NE(error_of("[guardrail]\nfloor_minutes = 0\n").find("c.toml:2: [guardrail].floor_minutes 0 is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of("[guardrail]\nfloor = 1\n").find("[guardrail].floor must be true or false"), std::string::npos);
+  EXPECT_NE(error_of("[guard]\n").find("unknown table or key 'guard'"), std::string::npos);
   EXPECT_NE(error_of("[ppo]\nbogus = 1\n").find("unknown key 'bogus'"), std::string::npos);
 }
 

@@ -53,6 +53,7 @@ class Env {
   StepResult step(Action action);
 
   std::span<const float> observation() const { return features_.values(); }
+  const Features& features() const { return features_; }
   const StepInfo& info() const { return info_; }
   const Fleet& fleet() const { return fleet_; }
   const ServiceParams& params() const { return params_; }

@@ -5,8 +5,9 @@
 
 namespace autoscale {
 
-// Totals of one episode, accumulated minute by minute: what the evaluator reports per episode
-// and what the training pool records when it auto-resets an environment.
+// Totals of one episode's scored minutes (ServiceParams::scored), accumulated minute by minute:
+// what the evaluator reports per episode and what the training pool records when it auto-resets
+// an environment.
 struct EpisodeMetrics {
   std::uint64_t seed = 0;
   double profit = 0;
@@ -18,7 +19,8 @@ struct EpisodeMetrics {
   std::int64_t served = 0;     // set by finish()
   std::int64_t failed = 0;
 
-  void add(const StepInfo& i) {
+  void add(const StepInfo& i, const ServiceParams& p) {
+    if (!p.scored(i.minute)) return;
     profit += i.reward;
     minutes += 1;
     downtime_minutes += i.down ? 1 : 0;

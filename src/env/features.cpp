@@ -27,10 +27,37 @@ constexpr auto kKeep = [] {
 FeatureSet parse_feature_set(const std::string& name) {
   if (name == "seed") return FeatureSet::kNotebook;
   if (name == "extended") return FeatureSet::kExtended;
-  throw Error("unknown feature set '" + name + "' (known: seed, extended)");
+  if (name == "scaled") return FeatureSet::kScaled;
+  throw Error("unknown feature set '" + name + "' (known: seed, extended, scaled)");
 }
 
-std::string to_string(FeatureSet f) { return f == FeatureSet::kNotebook ? "seed" : "extended"; }
+std::string to_string(FeatureSet f) {
+  switch (f) {
+    case FeatureSet::kNotebook: return "seed";
+    case FeatureSet::kExtended: return "extended";
+    case FeatureSet::kScaled: return "scaled";
+  }
+  return "?";
+}
+
+namespace {
+
+std::size_t feature_count(const ServiceParams& p, FeatureSet set) {
+  const auto latency = static_cast<std::size_t>(p.warmup_latency);
+  switch (set) {
+    case FeatureSet::kNotebook: return kEmas + latency;
+    case FeatureSet::kExtended: return kEmas + latency + kExtraFeatures;
+    case FeatureSet::kScaled: return kScaledFeatures + latency;
+  }
+  return 0;
+}
+
+// Load averages of the scaled set: about 3, 20, 100 and 500 minutes.
+constexpr std::array<double, 4> kScaledAlphas{0.3, 0.05, 0.01, 0.002};
+// The reference level's peak halves in about two days without new highs.
+constexpr double kPeakKeep = 1.0 - 1.0 / 4320;
+
+}  // namespace
 
 Features::Features(const ServiceParams& p, FeatureSet set)
     : set_(set),
@@ -38,9 +65,9 @@ Features::Features(const ServiceParams& p, FeatureSet set)
       inv_max_machines_(1.0 / std::max(1, p.max_machines())),
       inv_delta_(1.0 / std::max(1, p.max_machine_delta)),
       inv_tpm_(1.0 / p.tpm_per_machine),
-      values_(kEmas + static_cast<std::size_t>(p.warmup_latency) + (set == FeatureSet::kExtended ? kExtraFeatures : 0),
-              0.0f) {
-  if (set == FeatureSet::kExtended) day_.assign(kDayMinutes, 0.0f);
+      values_(feature_count(p, set), 0.0f),
+      tpm_(p.tpm_per_machine) {
+  if (set != FeatureSet::kNotebook) day_.assign(kDayMinutes, 0.0f);
 }
 
 void Features::reset() {
@@ -50,10 +77,38 @@ void Features::reset() {
   jump_size_ = 0;
   std::fill(day_.begin(), day_.end(), 0.0f);
   started_ = false;
+  peak_level_ = 0;
+  recent_.fill(0.0);
+  recent_count_ = 0;
+  avg_.fill(0.0);
+  abs_change_ = scaled_prev_ = scaled_jump_ = 0;
+  scaled_since_jump_ = 2000;
+  scaled_minutes_ = 0;
+  scaled_started_ = false;
   std::fill(values_.begin(), values_.end(), 0.0f);
 }
 
+double Features::recent_max(int minutes) const {
+  const auto n = static_cast<std::int64_t>(std::clamp(minutes, 1, kRecentMinutes));
+  double m = 0;
+  for (std::int64_t k = 0; k < std::min(n, recent_count_); ++k) m = std::max(m, recent_[static_cast<std::size_t>((recent_count_ - 1 - k) % kRecentMinutes)]);
+  return m;
+}
+
+void Features::update_shared(const StepInfo& info) {
+  if (info.minute == 0) return;  // the reset's zero-load minute is no datapoint
+  const double load = static_cast<double>(info.load);
+  peak_level_ = std::max(load, peak_level_ * kPeakKeep);
+  recent_[static_cast<std::size_t>(recent_count_ % kRecentMinutes)] = load;
+  ++recent_count_;
+}
+
 void Features::update(const StepInfo& info, const Fleet& fleet) {
+  update_shared(info);
+  if (set_ == FeatureSet::kScaled) {
+    update_scaled(info, fleet);
+    return;
+  }
   const double load = static_cast<double>(info.load);
   const double signal[kSignals] = {
       load * inv_max_tpm_,
@@ -122,6 +177,70 @@ void Features::update_extended(const StepInfo& info, const Fleet& fleet) {
     x[12] = x[13] = 0.0f;
   }
   if (m > 0) day_[static_cast<std::size_t>(m % kDayMinutes)] = static_cast<float>(fast_);
+}
+
+void Features::update_scaled(const StepInfo& info, const Fleet& fleet) {
+  const double load = static_cast<double>(info.load);
+  const double r = reference_level(), inv_r = 1.0 / r;
+  if (info.minute > 0) {
+    if (!scaled_started_) {
+      avg_.fill(load);
+      scaled_prev_ = load;
+      scaled_started_ = true;
+    }
+    const double change = load - scaled_prev_;
+    // A jump: a rise far beyond the minute-to-minute noise, and at least 2 % of the level.
+    if (change > std::max(4 * abs_change_, 0.02 * r)) {
+      scaled_since_jump_ = 0;
+      scaled_jump_ = change;
+    } else {
+      scaled_since_jump_ += 1;
+    }
+    abs_change_ += 0.05 * (std::abs(change) - abs_change_);
+    for (std::size_t k = 0; k < avg_.size(); ++k) avg_[k] += kScaledAlphas[k] * (load - avg_[k]);
+    scaled_prev_ = load;
+    ++scaled_minutes_;
+  }
+  const int latency = fleet.latency();
+  float* x = values_.data();
+  std::size_t i = 0;
+  const auto put = [&](double v) { x[i++] = static_cast<float>(v); };
+  put(load * inv_r);
+  put(fleet.active() * tpm_ * inv_r);
+  put(fleet.warming() * tpm_ * inv_r);
+  for (int q = 0; q < latency; ++q) put(fleet.queued(q) * tpm_ * inv_r);
+  for (const double a : avg_) put(a * inv_r);
+  put(abs_change_ * inv_r);
+  put(std::min(abs_change_ / std::max(avg_[1], 1.0), 2.0));
+  put(std::min((fleet.active() + fleet.warming()) * tpm_ / std::max(load, 1.0), 5.0));
+  put(static_cast<double>(info.failed) / std::max(load, 1.0));
+  put(info.down ? 1.0 : 0.0);
+  put(std::min(scaled_since_jump_, 2000.0) / 1000);
+  put(scaled_jump_ * inv_r);
+  // Yesterday at this time of day and 6 and 60 minutes later, by the wall clock when there is
+  // one, else by the episode's minute (the seed's cycle is exactly a day).
+  const bool clock = info.clock != kNoClock;
+  const std::int64_t now = clock ? (info.clock / 60) % kDayMinutes : info.minute % kDayMinutes;
+  const auto day = [&](std::int64_t k) { return static_cast<double>(day_[static_cast<std::size_t>((now + k) % kDayMinutes)]); };
+  if (scaled_minutes_ > kDayMinutes) {
+    put((day(6) - day(0)) * inv_r);
+    put((day(60) - day(0)) * inv_r);
+    put(day(0) * inv_r);
+  } else {
+    put(0);
+    put(0);
+    put(0);
+  }
+  if (info.minute > 0) day_[static_cast<std::size_t>(now)] = static_cast<float>(avg_[0]);
+  put(clock ? 1.0 : 0.0);
+  constexpr double kTwoPi = 6.283185307179586;
+  const double day_phase = clock ? static_cast<double>(info.clock % 86400) / 86400 : 0;
+  // 1970-01-01 was a Thursday: shift so that 0 is Monday 00:00.
+  const double week_phase = clock ? static_cast<double>((info.clock + 3 * 86400) % (7 * 86400)) / (7 * 86400) : 0;
+  put(clock ? std::sin(kTwoPi * day_phase) : 0.0);
+  put(clock ? std::cos(kTwoPi * day_phase) : 0.0);
+  put(clock ? std::sin(kTwoPi * week_phase) : 0.0);
+  put(clock ? std::cos(kTwoPi * week_phase) : 0.0);
 }
 
 }  // namespace autoscale

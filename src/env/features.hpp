@@ -18,12 +18,13 @@ struct StepInfo;
 inline constexpr std::array<double, 5> kEmaAlphas{1.0, 0.1, 0.01, 0.001, 0.0001};
 inline constexpr int kSignals = 4;
 inline constexpr int kExtraFeatures = 14;
+inline constexpr int kScaledFeatures = 22;  // plus one per warm-up slot
 inline constexpr int kDayMinutes = 1440;
 // Bumped whenever the extended features change meaning, so an old model is refused, not misread.
 inline constexpr int kFeaturesVersion = 2;
 
-enum class FeatureSet { kNotebook, kExtended };  // user-facing names: "seed", "extended"
-FeatureSet parse_feature_set(const std::string& name);  // "seed" | "extended"
+enum class FeatureSet { kNotebook, kExtended, kScaled };  // user-facing: "seed", "extended", "scaled"
+FeatureSet parse_feature_set(const std::string& name);  // "seed" | "extended" | "scaled"
 std::string to_string(FeatureSet f);
 
 // Builds observations from what a controller sees each minute (StepInfo and the fleet), so the
@@ -35,6 +36,14 @@ std::string to_string(FeatureSet f);
 // risk of the next one depends on how long ago the last one started), and how the smoothed load
 // moved yesterday over the coming 6 and 60 minutes (the daily pattern's forecast, as a
 // predictive autoscaler would use it; zero during the first day).
+// `kScaled` is built for policies that must carry over between services: every load quantity is
+// divided by the service's own reference level (a peak of its load that decays over days), so a
+// model sees the same numbers for a 900-tpm and a 90,000-tpm service with the same shape. It
+// holds: load, serving and warming capacity and each warm-up slot; load averages over about 3,
+// 20, 100 and 500 minutes; volatility (mean |change| per minute) absolute and relative to the
+// load; fleet coverage of the load; the failed fraction and downtime; minutes since the last
+// sudden jump and its size; yesterday's movement over the next 6 and 60 minutes and yesterday's
+// level; and, when the load has a wall clock, the time of day and the day of the week.
 class Features {
  public:
   Features(const ServiceParams& p, FeatureSet set);
@@ -44,8 +53,17 @@ class Features {
   void update(const StepInfo& info, const Fleet& fleet);
   std::span<const float> values() const { return values_; }
 
+  // What controllers built on these features share (every feature set keeps them):
+  // the service's reference level in tpm (a decaying peak of its load, at least 1) ...
+  double reference_level() const { return std::max(peak_level_, 1.0); }
+  // ... and the highest load of the last `minutes` minutes (1 <= minutes <= kRecentMinutes).
+  double recent_max(int minutes) const;
+  static constexpr int kRecentMinutes = 64;
+
  private:
   void update_extended(const StepInfo& info, const Fleet& fleet);
+  void update_scaled(const StepInfo& info, const Fleet& fleet);
+  void update_shared(const StepInfo& info);
 
   FeatureSet set_;
   double inv_max_tpm_, inv_max_machines_, inv_delta_, inv_tpm_;
@@ -55,6 +73,16 @@ class Features {
   double since_jump_ = 2000, jump_size_ = 0;
   std::vector<float> day_;  // smoothed load of the last kDayMinutes minutes, by minute % kDayMinutes
   bool started_ = false;
+  // Shared by every set (reference level, recent loads).
+  double peak_level_ = 0;
+  std::array<double, kRecentMinutes> recent_{};
+  std::int64_t recent_count_ = 0;
+  // Scaled state: load averages, volatility, day ring by minute of day.
+  std::array<double, 4> avg_{};
+  double abs_change_ = 0, scaled_prev_ = 0, scaled_since_jump_ = 2000, scaled_jump_ = 0;
+  std::int64_t scaled_minutes_ = 0;
+  bool scaled_started_ = false;
+  double tpm_ = 300;
   std::vector<float> values_;
 };
 

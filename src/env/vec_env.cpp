@@ -72,7 +72,7 @@ void VecEnv::step_range(std::int64_t begin, std::int64_t end, std::span<const Ac
     const StepResult r = env.step(actions[u]);
     history_[u].push_back({r.info.add, r.info.remove});
     EpisodeMetrics& tot = running_[u];
-    tot.add(r.info);
+    tot.add(r.info, env.params());
     rewards_[u] = r.reward;
     terminated_[u] = r.terminated;
     truncated_[u] = r.truncated;
@@ -106,7 +106,7 @@ void VecEnv::restore(const std::vector<std::int64_t>& counts, const std::vector<
     for (const Action& a : histories[i]) {
       const StepResult r = env.step(a);
       if (r.terminated || r.truncated) throw Error("pool restore: replayed history runs past the episode's end");
-      running_[i].add(r.info);
+      running_[i].add(r.info, env.params());
       history_[i].push_back(a);
     }
     const auto obs = env.observation();

@@ -143,20 +143,30 @@ std::string read_text_file(const std::filesystem::path& path) {
   return std::move(text).str();
 }
 
-std::int64_t minute_of_time(const TraceSeries& s, const std::string& text) {
+// The minute index of timestamp `text` for option `what`; `past_end` allows the minute just after
+// the last one (an exclusive end).
+std::int64_t minute_of_time(const TraceSeries& s, const std::string& text, const std::string& what, bool past_end = false) {
   const auto t = parse_iso_timestamp_ms(text);
-  if (!t) fail(s.source, "start_time is not an ISO-8601 timestamp: " + quote_cell(text));
+  if (!t) fail(s.source, what + " is not an ISO-8601 timestamp: " + quote_cell(text));
   if (!s.start_epoch_seconds)
-    fail(s.source, "start_time needs a trace with timestamps; use start_minute instead");
+    fail(s.source, what + " " + quote_cell(text) + " needs a trace with timestamps; give a minute index instead");
   const std::int64_t first = *s.start_epoch_seconds * 1000;
-  const std::int64_t last = first + (static_cast<std::int64_t>(s.tpm.size()) - 1) * kMinuteMs;
+  const std::int64_t last = first + (static_cast<std::int64_t>(s.tpm.size()) - (past_end ? 0 : 1)) * kMinuteMs;
   if (*t < first || *t > last)
-    fail(s.source, "start_time " + quote_cell(text) + " is outside the trace, which runs from " +
-                       format_utc(first) + " to " + format_utc(last));
+    fail(s.source, what + " " + quote_cell(text) + " is outside the trace, which runs from " + format_utc(first) +
+                       " to " + format_utc(first + (static_cast<std::int64_t>(s.tpm.size()) - 1) * kMinuteMs));
   if ((*t - first) % kMinuteMs != 0)
-    fail(s.source, "start_time " + quote_cell(text) +
-                       " is not on the trace's 1-minute grid, which starts at " + format_utc(first));
+    fail(s.source, what + " " + quote_cell(text) + " is not on the trace's 1-minute grid, which starts at " + format_utc(first));
   return (*t - first) / kMinuteMs;
+}
+
+std::int64_t bound_minute(const TraceSeries& s, const TraceBound& b, const std::string& what, std::int64_t fallback) {
+  if (b.time) return minute_of_time(s, *b.time, what, what == "to");
+  if (!b.minute) return fallback;
+  const auto n = static_cast<std::int64_t>(s.tpm.size());
+  if (*b.minute < 0 || *b.minute > n)
+    fail(s.source, what + " " + std::to_string(*b.minute) + " is outside the trace (0 to " + std::to_string(n) + ")");
+  return *b.minute;
 }
 
 }  // namespace
@@ -215,10 +225,28 @@ void apply_trace_scaling(TraceSeries& series, const TraceOptions& opt) {
   for (double& v : series.tpm) v *= factor;
 }
 
+TraceSeries slice_trace(const TraceSeries& s, std::int64_t from, std::int64_t to) {
+  const auto n = static_cast<std::int64_t>(s.tpm.size());
+  if (from < 0 || to > n || from >= to)
+    fail(s.source, "the range [" + std::to_string(from) + ", " + std::to_string(to) + ") selects no minute of the " +
+                       std::to_string(n) + "-minute trace");
+  TraceSeries out = s;
+  out.tpm.assign(s.tpm.begin() + from, s.tpm.begin() + to);
+  if (s.start_epoch_seconds) out.start_epoch_seconds = *s.start_epoch_seconds + 60 * from;
+  return out;
+}
+
 TraceSeries load_trace(const TraceOptions& opt) {
   const std::string name = opt.path.string();
   check_scaling_options(opt, name);
   TraceSeries series = parse_trace_csv(read_text_file(opt.path), name, opt);
+  if (opt.from.given() || opt.to.given()) {
+    const std::int64_t from = bound_minute(series, opt.from, "from", 0);
+    const std::int64_t to = bound_minute(series, opt.to, "to", static_cast<std::int64_t>(series.tpm.size()));
+    if (from >= to)
+      fail(name, "from (minute " + std::to_string(from) + ") must come before to (minute " + std::to_string(to) + ")");
+    series = slice_trace(series, from, to);
+  }
   apply_trace_scaling(series, opt);
   return series;
 }
@@ -226,7 +254,7 @@ TraceSeries load_trace(const TraceOptions& opt) {
 std::int64_t resolve_start(const TraceSeries& series, const TraceOptions& opt) {
   if (opt.start_minute && opt.start_time)
     fail(series.source, "start_minute and start_time are both set; use one of them");
-  if (opt.start_time) return minute_of_time(series, *opt.start_time);
+  if (opt.start_time) return minute_of_time(series, *opt.start_time, "start_time");
   if (!opt.start_minute) return -1;
   const auto n = static_cast<std::int64_t>(series.tpm.size());
   if (*opt.start_minute < 0 || *opt.start_minute >= n)

@@ -16,11 +16,20 @@
 
 namespace autoscale {
 
+// One end of the part of a trace a scenario uses: a minute index into the file's series or an
+// ISO timestamp; neither = the file's own end.
+struct TraceBound {
+  std::optional<std::int64_t> minute;
+  std::optional<std::string> time;
+  bool given() const { return minute || time; }
+};
+
 struct TraceOptions {
   std::filesystem::path path;
   std::string column;                        // empty = the first value column
   std::optional<double> scale;               // multiplies every rate
-  std::optional<double> scale_to_p99;        // scale so the trace's 99th percentile equals this tpm
+  std::optional<double> scale_to_p99;        // scale so the used range's 99th percentile equals this tpm
+  TraceBound from, to;                       // the range [from, to) of the file a scenario uses
   std::optional<std::int64_t> start_minute;  // fixed window start (minute index into the trace)
   std::optional<std::string> start_time;     // ISO timestamp; fixed window start
   std::int64_t max_gap_minutes = 5;          // longest run of missing time that is interpolated
@@ -39,7 +48,10 @@ struct TraceSeries {
 // Parses CSV text (no scaling). `source_name` prefixes every error message ("name:line: ...").
 TraceSeries parse_trace_csv(std::string_view text, const std::string& source_name, const TraceOptions& opt);
 
-// Reads opt.path, parses it and applies the scaling options.
+// Minutes [from, to) of a series (timestamps follow); throws Error for an empty or outside range.
+TraceSeries slice_trace(const TraceSeries& series, std::int64_t from, std::int64_t to);
+
+// Reads opt.path, parses it, keeps the range [from, to) and applies the scaling options to it.
 TraceSeries load_trace(const TraceOptions& opt);
 
 // Applies opt.scale or opt.scale_to_p99 (at most one may be set) to series.tpm.

@@ -49,6 +49,11 @@ std::vector<double> oracle_rewards(const ServiceParams& p, const EpisodeFuture& 
   std::vector<double> r(f.load.size() * width);
   for (std::size_t t = 0; t < f.load.size(); ++t) {
     double* row = r.data() + t * width;
+    // Unscored history minutes are worth nothing to the plan: the bound is on the scored minutes.
+    if (!p.scored(static_cast<std::int64_t>(t) + 1)) {
+      std::fill(row, row + width, 0.0);
+      continue;
+    }
     for (int a = 0; a <= max_active; ++a) {
       row[a] = know_capacity ? minute_outcome(p, f.load[t], fleet_capacity(p, a, f.z[t]), a).reward
                              : expected_minute_reward(p, f.load[t], a);

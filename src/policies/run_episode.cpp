@@ -9,7 +9,7 @@ EpisodeMetrics run_episode(Env& env, Policy& policy, std::uint64_t seed, const M
   policy.reset(env);
   for (;;) {
     const StepResult r = env.step(policy.act(env));
-    m.add(r.info);
+    m.add(r.info, env.params());
     if (on_minute) on_minute(r.info);
     if (r.terminated || r.truncated) break;
   }

@@ -85,6 +85,7 @@ std::string model_to_string(const Agent& a) {
       {"obs_count", a.obs_stats.count()},
       {"actor", std::vector<float>(a.actor.params().data(), a.actor.params().data() + a.actor.params().size())},
       {"critic", std::vector<float>(a.critic.params().data(), a.critic.params().data() + a.critic.params().size())},
+      {"guardrail", to_json(a.guardrail)},
       {"info", a.info},
   };
   const std::string body = payload.dump();
@@ -105,7 +106,9 @@ Agent model_from_string(const std::string& text, const std::string& source) {
   }
   if (!j.is_object() || j.value("format", "") != "autoscale-model") bad(source, "missing \"format\": \"autoscale-model\"");
   const int version = j.value("version", -1);
-  if (version != kModelVersion) bad(source, fmt::format("version {} is not supported (this build reads {})", version, kModelVersion));
+  if (version != kModelVersion && version != 1) {
+    bad(source, fmt::format("version {} is not supported (this build reads 1 and {})", version, kModelVersion));
+  }
   if (!j.contains("payload") || !j["payload"].is_object()) bad(source, "no payload");
   const nlohmann::json& p = j["payload"];
   const std::string want = "fnv1a64:" + fnv1a64_hex(p.dump());
@@ -130,6 +133,15 @@ Agent model_from_string(const std::string& text, const std::string& source) {
     a.actor.params() = Eigen::Map<const Eigen::VectorXf>(actor.data(), a.actor.num_params());
     a.critic.params() = Eigen::Map<const Eigen::VectorXf>(critic.data(), a.critic.num_params());
     a.info = p.value("info", nlohmann::json::object());
+    if (version == 1) {
+      a.guardrail.floor = a.guardrail.fallback = false;
+    } else {
+      try {
+        a.guardrail = guardrail_from_json(p.at("guardrail"));
+      } catch (const Error& e) {
+        bad(source, e.what());
+      }
+    }
     return a;
   } catch (const nlohmann::json::exception& e) {
     bad(source, e.what());

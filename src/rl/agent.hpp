@@ -9,6 +9,7 @@
 #include "env/features.hpp"
 #include "rl/action_space.hpp"
 #include "rl/categorical.hpp"
+#include "rl/guardrail.hpp"
 #include "rl/mlp.hpp"
 #include "rl/normalizer.hpp"
 
@@ -24,6 +25,7 @@ struct Agent {
   std::vector<int> hidden;
   bool normalize_obs = true;
   RunningMeanStd obs_stats;
+  Guardrail guardrail;
   Mlp<float> actor{{1, 1}}, critic{{1, 1}};
   nlohmann::json info;  // provenance: scenario, steps, validation profit, ...
 
@@ -37,10 +39,12 @@ struct Agent {
 };
 
 // The model file: JSON, documented in docs/model-format.md.
-//   {"format": "autoscale-model", "version": 1, "checksum": "fnv1a64:<16 hex>", "payload": {...}}
+//   {"format": "autoscale-model", "version": 2, "checksum": "fnv1a64:<16 hex>", "payload": {...}}
 // The checksum is FNV-1a 64 of payload.dump() (nlohmann's compact form). Loading checks format,
 // version, checksum and every array's size, and names what is wrong.
-inline constexpr int kModelVersion = 1;
+// Version 2 added the guardrail; version 1 files load with the guardrail off (they were trained
+// without it).
+inline constexpr int kModelVersion = 2;
 std::string model_to_string(const Agent& a);
 Agent model_from_string(const std::string& text, const std::string& source);
 void save_model(const Agent& a, const std::filesystem::path& path);

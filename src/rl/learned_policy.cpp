@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "core/error.hpp"
+#include "policies/classical.hpp"
 
 namespace autoscale::rl {
 
@@ -20,12 +21,18 @@ LearnedPolicy::LearnedPolicy(std::shared_ptr<const Agent> agent, const ServicePa
   }
   obs_.resize(agent_->obs_dim, 1);
   choice_.resize(static_cast<Eigen::Index>(agent_->head_sizes.size()), 1);
+  if (agent_->guardrail.fallback) {
+    fallback_ = make_classical_policy(parse_policy_spec(agent_->guardrail.fallback_policy), params);
+    if (!fallback_) throw Error("guardrail fallback '" + agent_->guardrail.fallback_policy + "' is not a classical policy");
+  }
 }
 
 void LearnedPolicy::reset(const Env& env) {
   features_.reset();
   features_.update(env.info(), env.fleet());
   seen_minute_ = env.info().minute;
+  counts_ = {};
+  if (fallback_) fallback_->reset(env);
 }
 
 Action LearnedPolicy::act(const Env& env) {
@@ -33,11 +40,21 @@ Action LearnedPolicy::act(const Env& env) {
     features_.update(env.info(), env.fleet());
     seen_minute_ = env.info().minute;
   }
+  // The fallback acts every minute, so its controller state is current when it has to take over.
+  const Action backup = fallback_ ? fallback_->act(env) : Action{};
   const auto v = features_.values();
-  agent_->normalize(Eigen::Map<const Eigen::MatrixXf>(v.data(), agent_->obs_dim, 1), obs_);
+  const Eigen::Map<const Eigen::MatrixXf> raw(v.data(), agent_->obs_dim, 1);
+  if (fallback_ && agent_->normalize_obs && agent_->obs_stats.max_abs_z(raw) > agent_->guardrail.ood_z) {
+    ++counts_.fallback_minutes;
+    return backup;
+  }
+  agent_->normalize(raw, obs_);
   agent_->actor.infer(obs_, logits_, ws_);
   dist_.mode(logits_, choice_);
-  return agent_->action.decode(choice_.data(), env);
+  const Action wanted = agent_->action.decode(choice_.data(), env, features_);
+  const Action floored = agent_->guardrail.apply_floor(wanted, env, features_);
+  if (floored.add != wanted.add || floored.remove != wanted.remove) ++counts_.floor_minutes;
+  return floored;
 }
 
 std::shared_ptr<const Agent> load_agent_cached(const std::string& path) {

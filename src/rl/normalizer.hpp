@@ -35,6 +35,12 @@ class RunningMeanStd {
     out = ((x.colwise() - m).array().colwise() * inv.array()).cwiseMax(-clip).cwiseMin(clip);
   }
 
+  // The largest |x - mean| / sd over the entries of one observation: how far outside the
+  // training distribution it lies.
+  double max_abs_z(const Eigen::Ref<const Eigen::MatrixXf>& x) const {
+    return ((x.col(0).cast<double>() - mean_).array() / (var_.array() + 1e-8).sqrt()).abs().maxCoeff();
+  }
+
   const Eigen::VectorXd& mean() const { return mean_; }
   const Eigen::VectorXd& var() const { return var_; }
   double count() const { return count_; }

@@ -165,6 +165,7 @@ Trainer::Trainer(const TrainOptions& o)
   step_rewards_.resize(static_cast<std::size_t>(n));
   step_done_.resize(static_cast<std::size_t>(n));
   iterations_ = std::max<std::int64_t>(1, o.total_steps / b);
+  agent_.guardrail = c_.guardrail;
   agent_.info = {{"scenario", mix_names(o.scenarios)},
                  {"seed", o.seed},
                  {"algorithm", to_string(c_.algorithm)},
@@ -190,7 +191,11 @@ void Trainer::rollout() {
     dist_.sample(logits_, uniforms_, actions_.middleCols(col, n), logp_.segment(col, n));
     agent_.critic.infer(obs, step_values_, ws_);
     values_.segment(col, n) = step_values_.row(0).transpose();
-    for (int i = 0; i < n; ++i) env_actions_[static_cast<std::size_t>(i)] = agent_.action.decode(&actions_(0, col + i), pool_.env(i));
+    for (int i = 0; i < n; ++i) {
+      const Env& env = pool_.env(i);
+      const Action wanted = agent_.action.decode(&actions_(0, col + i), env, env.features());
+      env_actions_[static_cast<std::size_t>(i)] = agent_.guardrail.apply_floor(wanted, env, env.features());
+    }
 
     // Step the pool; rewards as the config says, scaled by the running return's sd.
     pool_.step(env_actions_);

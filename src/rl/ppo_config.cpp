@@ -7,8 +7,8 @@
 #include <initializer_list>
 #include <optional>
 #include <sstream>
-#include <toml++/toml.h>
 
+#include "config/toml_table.hpp"
 #include "core/error.hpp"
 
 namespace autoscale::rl {
@@ -55,96 +55,73 @@ PpoConfig preset_config(const std::string& name) {
 
 namespace {
 
-std::string at(const std::string& source, const toml::node& n) {
-  return n.source().begin.line ? fmt::format("{}:{}", source, n.source().begin.line) : source;
+void read_guardrail(TomlTable& r, Guardrail& g) {
+  r.boolean("floor", g.floor);
+  r.number("floor_utilization", g.floor_utilization, 0, 10, true);
+  r.number("floor_minutes", g.floor_minutes, 1, Features::kRecentMinutes);
+  r.boolean("fallback", g.fallback);
+  r.number("ood_z", g.ood_z, 0, 1e6, true);
+  r.string("fallback_policy", g.fallback_policy);
+  r.finish();
 }
 
 }  // namespace
 
 PpoConfig parse_ppo_config(const std::string& text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw Error(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description()));
-  }
+  const toml::table root = parse_toml(text, source);
   for (const auto& [k, v] : root) {
-    if (k.str() != "ppo") throw Error(fmt::format("{}: unknown table or key '{}' (known: [ppo])", at(source, v), k.str()));
-  }
-  const toml::table* t = root["ppo"].as_table();
-  if (!t) return preset_config("default");
-  PpoConfig c = preset_config((*t)["preset"].value_or(std::string("default")));
-  const auto num = [&](const char* key, auto& out, double lo, double hi) {
-    const toml::node* n = t->get(key);
-    if (!n) return;
-    using T = std::decay_t<decltype(out)>;
-    double v;
-    if (auto i = n->value_exact<std::int64_t>()) v = static_cast<double>(*i);
-    else if (auto d = n->value_exact<double>(); d && std::is_floating_point_v<T>) v = *d;
-    else throw Error(fmt::format("{}: [ppo].{} must be {}", at(source, *n), key, std::is_floating_point_v<T> ? "a number" : "an integer"));
-    if (!(v >= lo && v <= hi)) throw Error(fmt::format("{}: [ppo].{} = {} is out of range [{}, {}]", at(source, *n), key, v, lo, hi));
-    out = static_cast<T>(v);
-  };
-  const auto flag = [&](const char* key, bool& out) {
-    if (const toml::node* n = t->get(key)) {
-      auto b = n->value_exact<bool>();
-      if (!b) throw Error(fmt::format("{}: [ppo].{} must be true or false", at(source, *n), key));
-      out = *b;
-    }
-  };
-  static const std::vector<std::string> known = {
-      "preset", "algorithm", "num_envs", "rollout_steps", "epochs", "minibatches", "optimizer", "learning_rate", "anneal_lr",
-      "gamma", "gae_lambda", "clip", "vf_coef", "ent_coef", "max_grad_norm", "normalize_advantages",
-      "normalize_obs", "normalize_reward", "hidden", "features", "action", "reward", "validation_episodes",
-      "validation_seed", "validation_every_steps", "checkpoint_every_steps"};
-  for (const auto& [k, v] : *t) {
-    if (std::find(known.begin(), known.end(), std::string(k.str())) == known.end()) {
-      throw Error(fmt::format("{}: [ppo] has unknown key '{}' (known: {})", at(source, v), k.str(), fmt::join(known, ", ")));
+    if (k.str() != "ppo" && k.str() != "guardrail") {
+      throw Error(fmt::format("{}: unknown table or key '{}' (known: [ppo], [guardrail])", toml_where(source, v), k.str()));
     }
   }
-  // A string key that selects behaviour: one of `names`, else an error listing them.
-  const auto choice = [&](const char* key, std::initializer_list<const char*> names) -> std::optional<std::string> {
-    const toml::node* n = t->get(key);
-    if (!n) return std::nullopt;
-    const auto s = n->value_exact<std::string>();
-    for (const char* name : names)
-      if (s && *s == name) return *s;
-    throw Error(fmt::format("{}: [ppo].{} must be one of \"{}\"", at(source, *n), key, fmt::join(names, "\", \"")));
-  };
-  if (const auto s = choice("algorithm", {"ppo", "a2c"})) c.algorithm = *s == "ppo" ? Algorithm::kPpo : Algorithm::kA2c;
-  if (const auto s = choice("optimizer", {"adam", "rmsprop"})) c.optimizer = *s == "adam" ? Optimizer::kAdam : Optimizer::kRmsProp;
-  num("num_envs", c.num_envs, 1, 4096);
-  num("rollout_steps", c.rollout_steps, 1, 100000);
-  num("epochs", c.epochs, 1, 100);
-  num("minibatches", c.minibatches, 1, 4096);
-  num("learning_rate", c.learning_rate, 0, 1);
-  flag("anneal_lr", c.anneal_lr);
-  num("gamma", c.gamma, 0, 1);
-  num("gae_lambda", c.gae_lambda, 0, 1);
-  num("clip", c.clip, 0, 1e9);
-  num("vf_coef", c.vf_coef, 0, 1e3);
-  num("ent_coef", c.ent_coef, 0, 10);
-  num("max_grad_norm", c.max_grad_norm, 0, 1e9);
-  flag("normalize_advantages", c.normalize_advantages);
-  flag("normalize_obs", c.normalize_obs);
-  flag("normalize_reward", c.normalize_reward);
-  if (const toml::node* n = t->get("hidden")) {
-    const toml::array* arr = n->as_array();
-    if (!arr || arr->empty()) throw Error(fmt::format("{}: [ppo].hidden must be a list of layer widths, e.g. [64, 64]", at(source, *n)));
-    c.hidden.clear();
-    for (const auto& e : *arr) {
-      auto w = e.value_exact<std::int64_t>();
-      if (!w || *w < 1 || *w > 4096) throw Error(fmt::format("{}: [ppo].hidden widths must be integers in [1, 4096]", at(source, *n)));
-      c.hidden.push_back(static_cast<int>(*w));
+  PpoConfig c = preset_config("default");
+  if (const toml::table* t = root["ppo"].as_table()) {
+    TomlTable r(*t, source, "ppo");
+    std::string preset = "default";
+    r.string("preset", preset);
+    c = preset_config(preset);
+    if (const auto s = r.choice("algorithm", {"ppo", "a2c"})) c.algorithm = *s == "ppo" ? Algorithm::kPpo : Algorithm::kA2c;
+    if (const auto s = r.choice("optimizer", {"adam", "rmsprop"})) c.optimizer = *s == "adam" ? Optimizer::kAdam : Optimizer::kRmsProp;
+    r.number("num_envs", c.num_envs, 1, 4096);
+    r.number("rollout_steps", c.rollout_steps, 1, 100000);
+    r.number("epochs", c.epochs, 1, 100);
+    r.number("minibatches", c.minibatches, 1, 4096);
+    r.number("learning_rate", c.learning_rate, 0, 1);
+    r.boolean("anneal_lr", c.anneal_lr);
+    r.number("gamma", c.gamma, 0, 1);
+    r.number("gae_lambda", c.gae_lambda, 0, 1);
+    r.number("clip", c.clip, 0, 1e9);
+    r.number("vf_coef", c.vf_coef, 0, 1e3);
+    r.number("ent_coef", c.ent_coef, 0, 10);
+    r.number("max_grad_norm", c.max_grad_norm, 0, 1e9);
+    r.boolean("normalize_advantages", c.normalize_advantages);
+    r.boolean("normalize_obs", c.normalize_obs);
+    r.boolean("normalize_reward", c.normalize_reward);
+    if (const toml::node* n = r.raw("hidden")) {
+      const toml::array* arr = n->as_array();
+      if (!arr || arr->empty()) r.fail(*n, "hidden", "must be a list of layer widths, e.g. [64, 64]");
+      c.hidden.clear();
+      for (const auto& e : *arr) {
+        auto w = e.value_exact<std::int64_t>();
+        if (!w || *w < 1 || *w > 4096) r.fail(*n, "hidden", "widths must be integers in [1, 4096]");
+        c.hidden.push_back(static_cast<int>(*w));
+      }
     }
+    if (const auto s = r.choice("features", {"seed", "extended", "scaled"})) c.features = parse_feature_set(*s);
+    if (const auto s = r.choice("action", {"seed", "target", "relative"})) c.action = action_space_named(*s);
+    if (const auto s = r.choice("reward", {"expected", "realized"})) {
+      c.reward = *s == "expected" ? TrainingReward::kExpected : TrainingReward::kRealized;
+    }
+    r.number("validation_episodes", c.validation_episodes, 0, 10000);
+    r.number("validation_seed", c.validation_seed, 0, 9e15);
+    r.number("validation_every_steps", c.validation_every_steps, 1, 1e12);
+    r.number("checkpoint_every_steps", c.checkpoint_every_steps, 1, 1e12);
+    r.finish();
   }
-  if (const auto s = choice("features", {"seed", "extended"})) c.features = parse_feature_set(*s);
-  if (const auto s = choice("action", {"seed", "target"})) c.action = *s == "seed" ? ActionSpace::notebook() : ActionSpace::target_default();
-  if (const auto s = choice("reward", {"expected", "realized"})) c.reward = *s == "expected" ? TrainingReward::kExpected : TrainingReward::kRealized;
-  num("validation_episodes", c.validation_episodes, 0, 10000);
-  num("validation_seed", c.validation_seed, 0, 9e15);
-  num("validation_every_steps", c.validation_every_steps, 1, 1e12);
-  num("checkpoint_every_steps", c.checkpoint_every_steps, 1, 1e12);
+  if (const toml::table* t = root["guardrail"].as_table()) {
+    TomlTable r(*t, source, "guardrail");
+    read_guardrail(r, c.guardrail);
+  }
   check_ppo_config(c, source);
   return c;
 }
@@ -181,7 +158,11 @@ std::string to_toml(const PpoConfig& c) {
       c.learning_rate, b(c.anneal_lr),
       c.gamma, c.gae_lambda, c.clip, c.vf_coef, c.ent_coef, c.max_grad_norm, b(c.normalize_advantages),
       b(c.normalize_obs), b(c.normalize_reward), fmt::join(c.hidden, ", "), to_string(c.features), c.action.name(), to_string(c.reward),
-      c.validation_episodes, c.validation_seed, c.validation_every_steps, c.checkpoint_every_steps);
+      c.validation_episodes, c.validation_seed, c.validation_every_steps, c.checkpoint_every_steps) +
+         fmt::format("\n[guardrail]\nfloor = {}\nfloor_utilization = {}\nfloor_minutes = {}\nfallback = {}\nood_z = {}\n"
+                     "fallback_policy = \"{}\"\n",
+                     b(c.guardrail.floor), c.guardrail.floor_utilization, c.guardrail.floor_minutes, b(c.guardrail.fallback),
+                     c.guardrail.ood_z, c.guardrail.fallback_policy);
 }
 
 }  // namespace autoscale::rl

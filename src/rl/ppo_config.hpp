@@ -6,6 +6,7 @@
 
 #include "env/features.hpp"
 #include "rl/action_space.hpp"
+#include "rl/guardrail.hpp"
 
 namespace autoscale::rl {
 
@@ -49,6 +50,7 @@ struct PpoConfig {
   FeatureSet features = FeatureSet::kExtended;
   TrainingReward reward = TrainingReward::kExpected;
   ActionSpace action = ActionSpace::target_default();
+  Guardrail guardrail;             // saved with the model; the [guardrail] table of a config file
   int validation_episodes = 32;    // deterministic-policy episodes that pick `best`; 0 = none
   // Validation seeds: validation_seed .. + episodes - 1. Training seeds come from TrainOptions::seed
   // (ppo.cpp, train_seed_base), far from these for any seed below 900.

@@ -8,82 +8,18 @@
 #include <functional>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 
+#include "config/toml_table.hpp"
 #include "core/error.hpp"
 #include "load/trace_load.hpp"
 
 namespace autoscale {
 namespace {
 
-std::string where(const std::string& source, const toml::node& node) {
-  const auto& b = node.source().begin;
-  return b.line ? fmt::format("{}:{}", source, b.line) : source;
-}
-
-// Reads one table's keys with type and range checks; every key must be claimed by a reader.
-class TableReader {
- public:
-  TableReader(const toml::table& t, std::string source, std::string table)
-      : t_(t), source_(std::move(source)), table_(std::move(table)) {}
-
-  template <typename T>
-  void number(const std::string& key, T& out, double lo, double hi, bool lo_open = false) {
-    seen_.push_back(key);
-    const toml::node* n = t_.get(key);
-    if (!n) return;
-    double v = 0;
-    if (auto i = n->value_exact<std::int64_t>()) {
-      v = static_cast<double>(*i);
-    } else if (auto d = n->value_exact<double>(); d && std::is_floating_point_v<T>) {
-      v = *d;
-    } else {
-      fail(*n, key, std::is_integral_v<T> ? "must be an integer" : "must be a number");
-    }
-    if (v < lo || v > hi || (lo_open && v == lo)) {
-      fail(*n, key, fmt::format("{} is out of range: must be {} {} and <= {}", v, lo_open ? ">" : ">=", lo, hi));
-    }
-    out = static_cast<T>(v);
-  }
-
-  bool string(const std::string& key, std::string& out) {
-    seen_.push_back(key);
-    const toml::node* n = t_.get(key);
-    if (!n) return false;
-    auto s = n->value_exact<std::string>();
-    if (!s) fail(*n, key, "must be a string");
-    out = *s;
-    return true;
-  }
-
-  const toml::node* raw(const std::string& key) {
-    seen_.push_back(key);
-    return t_.get(key);
-  }
-
-  void finish() const {
-    for (const auto& [k, v] : t_) {
-      if (std::find(seen_.begin(), seen_.end(), std::string(k.str())) == seen_.end()) {
-        std::string known;
-        for (const auto& s : seen_) known += (known.empty() ? "" : ", ") + s;
-        throw Error(fmt::format("{}: [{}] has unknown key '{}' (known: {})", where(source_, v), table_, k.str(), known));
-      }
-    }
-  }
-
-  [[noreturn]] void fail(const toml::node& n, const std::string& key, const std::string& what) const {
-    throw Error(fmt::format("{}: [{}].{} {}", where(source_, n), table_, key, what));
-  }
-
- private:
-  const toml::table& t_;
-  std::string source_, table_;
-  std::vector<std::string> seen_;
-};
-
 constexpr double kHuge = 1e12;
 
-void read_service(TableReader& r, ServiceParams& s) {
+// Returns whether zero_load_is_down was given (its default depends on the load's kind).
+bool read_service(TomlTable& r, ServiceParams& s) {
   r.number("warmup_latency", s.warmup_latency, 1, 1440);
   r.number("tpm_per_machine", s.tpm_per_machine, 0, kHuge, true);
   r.number("tpm_sigma", s.tpm_sigma, 0, kHuge);
@@ -95,10 +31,25 @@ void read_service(TableReader& r, ServiceParams& s) {
   r.number("max_time_steps", s.max_time_steps, 1, 1e9);
   r.number("max_machine_delta", s.max_machine_delta, 1, 1e5);
   r.number("max_tpm", s.max_tpm, 0, kHuge, true);
+  const bool zero_rule_given = r.boolean("zero_load_is_down", s.zero_load_is_down);
+  r.number("history_minutes", s.history_minutes, 0, 1e9);
   r.finish();
+  return zero_rule_given;
 }
 
-void read_load(TableReader& r, LoadSpec& l, const std::string& source, const std::filesystem::path& base_dir,
+// A trace range bound: a minute index into the file's series or a timestamp.
+TraceBound read_bound(TomlTable& r, const std::string& key) {
+  const toml::node* n = r.raw(key);
+  if (!n) return {};
+  if (auto i = n->value_exact<std::int64_t>()) {
+    if (*i < 0) r.fail(*n, key, "must be >= 0 (a minute index) or a timestamp string");
+    return {*i, std::nullopt};
+  }
+  if (auto s = n->value_exact<std::string>()) return {std::nullopt, *s};
+  r.fail(*n, key, "must be a minute index or a timestamp string");
+}
+
+void read_load(TomlTable& r, LoadSpec& l, const std::string& source, const std::filesystem::path& base_dir,
                const toml::table& t) {
   std::string kind = "seed";
   r.string("kind", kind);
@@ -111,14 +62,14 @@ void read_load(TableReader& r, LoadSpec& l, const std::string& source, const std
   } else if (kind == "trace") {
     l.kind = LoadKind::kTrace;
     std::string path;
-    if (!r.string("path", path)) throw Error(fmt::format("{}: [load] kind = \"trace\" needs path = \"FILE.csv\"", where(source, t)));
+    if (!r.string("path", path)) throw Error(fmt::format("{}: [load] kind = \"trace\" needs path = \"FILE.csv\"", toml_where(source, t)));
     l.trace.path = std::filesystem::path(path).is_absolute() ? std::filesystem::path(path) : base_dir / path;
     r.string("column", l.trace.column);
     double v = 0;
     if (r.raw("scale")) { r.number("scale", v, 0, kHuge, true); l.trace.scale = v; }
     if (r.raw("scale_to_p99")) { r.number("scale_to_p99", v, 0, kHuge, true); l.trace.scale_to_p99 = v; }
     if (l.trace.scale && l.trace.scale_to_p99) {
-      throw Error(fmt::format("{}: [load] give either scale or scale_to_p99, not both", where(source, t)));
+      throw Error(fmt::format("{}: [load] give either scale or scale_to_p99, not both", toml_where(source, t)));
     }
     if (const toml::node* s = r.raw("start")) {
       if (auto i = s->value_exact<std::int64_t>()) {
@@ -130,11 +81,13 @@ void read_load(TableReader& r, LoadSpec& l, const std::string& source, const std
         r.fail(*s, "start", "must be a minute index or a timestamp string");
       }
     }
+    l.trace.from = read_bound(r, "from");
+    l.trace.to = read_bound(r, "to");
     r.number("max_gap_minutes", l.trace.max_gap_minutes, 0, 1e7);
     r.number("interval_seconds", l.trace.interval_seconds, 0, 1e7, true);
   } else {
     const toml::node* n = t.get("kind");
-    throw Error(fmt::format("{}: [load].kind '{}' is unknown (known: seed, seed-weekly, trace)", where(source, *n), kind));
+    throw Error(fmt::format("{}: [load].kind '{}' is unknown (known: seed, seed-weekly, trace)", toml_where(source, *n), kind));
   }
   r.finish();
 }
@@ -189,40 +142,42 @@ void Scenario::set_episode_minutes(std::int64_t minutes) {
 std::vector<std::string> builtin_scenario_names() { return {"seed", "seed-weekly"}; }
 
 Scenario parse_scenario_toml(std::string_view text, const std::string& source, const std::filesystem::path& base_dir) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw Error(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description()));
-  }
+  const toml::table root = parse_toml(text, source);
   Scenario s;
   s.name = std::filesystem::path(source).stem().string();
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
     if (k == "name") {
       auto v = node.value_exact<std::string>();
-      if (!v) throw Error(fmt::format("{}: name must be a string", where(source, node)));
+      if (!v) throw Error(fmt::format("{}: name must be a string", toml_where(source, node)));
       s.name = *v;
     } else if (k == "description") {
-      if (!node.is_string()) throw Error(fmt::format("{}: description must be a string", where(source, node)));
+      if (!node.is_string()) throw Error(fmt::format("{}: description must be a string", toml_where(source, node)));
     } else if (k == "service" || k == "load") {
-      if (!node.is_table()) throw Error(fmt::format("{}: [{}] must be a table", where(source, node), k));
+      if (!node.is_table()) throw Error(fmt::format("{}: [{}] must be a table", toml_where(source, node), k));
     } else {
       throw Error(fmt::format("{}: unknown top-level key or table '{}' (known: name, description, [service], [load])",
-                              where(source, node), k));
+                              toml_where(source, node), k));
     }
   }
+  bool zero_rule_given = false;
   if (const toml::table* t = root["service"].as_table()) {
-    TableReader r(*t, source, "service");
-    read_service(r, s.service);
+    TomlTable r(*t, source, "service");
+    zero_rule_given = read_service(r, s.service);
   }
   if (s.service.initial_machines > s.service.max_machines()) {
     throw Error(fmt::format("{}: [service].initial_machines {} exceeds the fleet cap int(2.5 * max_tpm / tpm_per_machine) = {}",
                             source, s.service.initial_machines, s.service.max_machines()));
   }
   if (const toml::table* t = root["load"].as_table()) {
-    TableReader r(*t, source, "load");
+    TomlTable r(*t, source, "load");
     read_load(r, s.load, source, base_dir, *t);
+  }
+  // In a real trace a zero is a logging gap or a quiet minute, not an outage.
+  if (!zero_rule_given && s.load.kind == LoadKind::kTrace) s.service.zero_load_is_down = false;
+  if (s.service.history_minutes >= s.service.episode_steps()) {
+    throw Error(fmt::format("{}: [service].history_minutes {} leaves no scored minute in an episode of {} minutes", source,
+                            s.service.history_minutes, s.service.episode_steps()));
   }
   load_trace_series(s);
   return s;

@@ -33,8 +33,8 @@ double expected_minute_reward(const ServiceParams& p, std::int64_t load, int act
   const double shortfall = a * ((k - mu) * normal_cdf(d) + sigma * normal_pdf(d));
   const double served = L - shortfall - 0.5 * normal_cdf(d);
   const double s_ok = static_cast<double>(min_served_not_down(p, load));
-  // Down iff floor(aC) < s_ok iff aC < s_ok (s_ok is an integer). Zero load is always down.
-  const double p_down = load == 0 ? 1.0 : normal_cdf((s_ok / a - mu) / sigma);
+  // Down iff floor(aC) < s_ok iff aC < s_ok (s_ok is an integer).
+  const double p_down = load == 0 ? (p.zero_load_is_down ? 1.0 : 0.0) : normal_cdf((s_ok / a - mu) / sigma);
   return served * p.transaction_val / 1000.0 - p_down * p.downtime_cost - cost;
 }
 

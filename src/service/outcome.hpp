@@ -14,7 +14,8 @@ struct MinuteOutcome {
 };
 
 inline bool is_down(const ServiceParams& p, std::int64_t load, std::int64_t served) {
-  // The seed's test, with its 1e-20 guard: a minute with zero load counts as down.
+  // The seed's test, with its 1e-20 guard, which makes a minute with zero load down.
+  if (load == 0) return p.zero_load_is_down;
   return 100.0 * static_cast<double>(served) / (static_cast<double>(load) + 1e-20) < p.downtime_percent;
 }
 

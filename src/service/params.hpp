@@ -16,10 +16,19 @@ struct ServiceParams {
   std::int64_t max_time_steps = 10000;  // episode ends when the step counter exceeds this
   int max_machine_delta = 10;           // add and remove are each at most this per minute
   double max_tpm = 100000;              // load clamp, and the load observation's scale
+  // The seed counts a minute with zero load as down (its served/load test divides 0 by ~0). True
+  // keeps that rule (the seed scenarios); false is what a real service means: a minute nobody
+  // asked anything of is not an outage (trace scenarios, where zero rows are logging gaps).
+  bool zero_load_is_down = true;
+  // Minutes at the start of each episode that give policies their history (a day of it for
+  // seasonal forecasts) and are not scored: profits and metrics count the minutes after them.
+  std::int64_t history_minutes = 0;
 
   // The seed's fleet cap: int(2.5 * max_tpm / tpm_per_machine).
   int max_machines() const { return static_cast<int>(2.5 * max_tpm / tpm_per_machine); }
   std::int64_t episode_steps() const { return max_time_steps + 1; }
+  // Whether minute m (1, 2, ...) of an episode counts in its profit and metrics.
+  bool scored(std::int64_t minute) const { return minute > history_minutes; }
 };
 
 }  // namespace autoscale
