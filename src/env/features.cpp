@@ -65,8 +65,8 @@ Features::Features(const ServiceParams& p, FeatureSet set)
       inv_max_machines_(1.0 / std::max(1, p.max_machines())),
       inv_delta_(1.0 / std::max(1, p.max_machine_delta)),
       inv_tpm_(1.0 / p.tpm_per_machine),
-      values_(feature_count(p, set), 0.0f),
-      tpm_(p.tpm_per_machine) {
+      tpm_(p.tpm_per_machine),
+      values_(feature_count(p, set), 0.0f) {
   if (set != FeatureSet::kNotebook) day_.assign(kDayMinutes, 0.0f);
 }
 
@@ -81,7 +81,8 @@ void Features::reset() {
   recent_.fill(0.0);
   recent_count_ = 0;
   avg_.fill(0.0);
-  abs_change_ = scaled_prev_ = scaled_jump_ = 0;
+  volatility_ = 0;
+  scaled_prev_ = scaled_jump_ = 0;
   scaled_since_jump_ = 2000;
   scaled_minutes_ = 0;
   scaled_started_ = false;
@@ -96,9 +97,17 @@ double Features::recent_max(int minutes) const {
 }
 
 void Features::update_shared(const StepInfo& info) {
-  if (info.minute == 0) return;  // the reset's zero-load minute is no datapoint
+  // A minute with no load at all is a missing datapoint (a logging gap: real traffic does not fall
+  // from thousands to exactly zero), and the reset's zero-load minute is no datapoint either: the
+  // recent loads and the reference level skip them, so a controller built on them holds its fleet
+  // through a gap instead of shedding it and paying downtime when the traffic shows up again.
+  if (info.minute == 0 || info.load == 0) return;
   const double load = static_cast<double>(info.load);
   peak_level_ = std::max(load, peak_level_ * kPeakKeep);
+  if (recent_count_ > 0) {
+    const double last = recent_[static_cast<std::size_t>((recent_count_ - 1) % kRecentMinutes)];
+    volatility_ += 0.05 * (std::abs(load - last) - volatility_);
+  }
   recent_[static_cast<std::size_t>(recent_count_ % kRecentMinutes)] = load;
   ++recent_count_;
 }
@@ -190,13 +199,12 @@ void Features::update_scaled(const StepInfo& info, const Fleet& fleet) {
     }
     const double change = load - scaled_prev_;
     // A jump: a rise far beyond the minute-to-minute noise, and at least 2 % of the level.
-    if (change > std::max(4 * abs_change_, 0.02 * r)) {
+    if (change > std::max(4 * volatility_, 0.02 * r)) {
       scaled_since_jump_ = 0;
       scaled_jump_ = change;
     } else {
       scaled_since_jump_ += 1;
     }
-    abs_change_ += 0.05 * (std::abs(change) - abs_change_);
     for (std::size_t k = 0; k < avg_.size(); ++k) avg_[k] += kScaledAlphas[k] * (load - avg_[k]);
     scaled_prev_ = load;
     ++scaled_minutes_;
@@ -205,13 +213,14 @@ void Features::update_scaled(const StepInfo& info, const Fleet& fleet) {
   float* x = values_.data();
   std::size_t i = 0;
   const auto put = [&](double v) { x[i++] = static_cast<float>(v); };
+  put(std::min(tpm_ * inv_r, 10.0));
   put(load * inv_r);
   put(fleet.active() * tpm_ * inv_r);
   put(fleet.warming() * tpm_ * inv_r);
   for (int q = 0; q < latency; ++q) put(fleet.queued(q) * tpm_ * inv_r);
   for (const double a : avg_) put(a * inv_r);
-  put(abs_change_ * inv_r);
-  put(std::min(abs_change_ / std::max(avg_[1], 1.0), 2.0));
+  put(volatility_ * inv_r);
+  put(std::min(volatility_ / std::max(avg_[1], 1.0), 2.0));
   put(std::min((fleet.active() + fleet.warming()) * tpm_ / std::max(load, 1.0), 5.0));
   put(static_cast<double>(info.failed) / std::max(load, 1.0));
   put(info.down ? 1.0 : 0.0);

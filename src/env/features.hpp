@@ -18,7 +18,7 @@ struct StepInfo;
 inline constexpr std::array<double, 5> kEmaAlphas{1.0, 0.1, 0.01, 0.001, 0.0001};
 inline constexpr int kSignals = 4;
 inline constexpr int kExtraFeatures = 14;
-inline constexpr int kScaledFeatures = 22;  // plus one per warm-up slot
+inline constexpr int kScaledFeatures = 23;  // plus one per warm-up slot
 inline constexpr int kDayMinutes = 1440;
 // Bumped whenever the extended features change meaning, so an old model is refused, not misread.
 inline constexpr int kFeaturesVersion = 2;
@@ -39,7 +39,8 @@ std::string to_string(FeatureSet f);
 // `kScaled` is built for policies that must carry over between services: every load quantity is
 // divided by the service's own reference level (a peak of its load that decays over days), so a
 // model sees the same numbers for a 900-tpm and a 90,000-tpm service with the same shape. It
-// holds: load, serving and warming capacity and each warm-up slot; load averages over about 3,
+// holds: the size of one machine, load, serving and warming capacity and each warm-up slot; load
+// averages over about 3,
 // 20, 100 and 500 minutes; volatility (mean |change| per minute) absolute and relative to the
 // load; fleet coverage of the load; the failed fraction and downtime; minutes since the last
 // sudden jump and its size; yesterday's movement over the next 6 and 60 minutes and yesterday's
@@ -56,8 +57,12 @@ class Features {
   // What controllers built on these features share (every feature set keeps them):
   // the service's reference level in tpm (a decaying peak of its load, at least 1) ...
   double reference_level() const { return std::max(peak_level_, 1.0); }
-  // ... and the highest load of the last `minutes` minutes (1 <= minutes <= kRecentMinutes).
+  // ... and the highest load of the last `minutes` minutes with load (1 <= minutes <=
+  // kRecentMinutes; minutes of zero load are gaps in the data, skipped).
   double recent_max(int minutes) const;
+  // ... and the load's volatility: the mean absolute change from one minute with load to the next
+  // (an average over about 20 such minutes), in tpm.
+  double volatility() const { return volatility_; }
   static constexpr int kRecentMinutes = 64;
 
  private:
@@ -67,6 +72,7 @@ class Features {
 
   FeatureSet set_;
   double inv_max_tpm_, inv_max_machines_, inv_delta_, inv_tpm_;
+  double tpm_ = 300;
   std::array<double, kEmaAlphas.size() * kSignals> ema_{};
   // Extended state, in machines' worth of load.
   double prev_load_ = 0, fast_ = 0, slow_ = 0, base_ = 0, vol_ = 0, peak_ = 0;
@@ -77,12 +83,13 @@ class Features {
   double peak_level_ = 0;
   std::array<double, kRecentMinutes> recent_{};
   std::int64_t recent_count_ = 0;
+  double volatility_ = 0;
   // Scaled state: load averages, volatility, day ring by minute of day.
   std::array<double, 4> avg_{};
-  double abs_change_ = 0, scaled_prev_ = 0, scaled_since_jump_ = 2000, scaled_jump_ = 0;
+  double scaled_prev_ = 0, scaled_since_jump_ = 2000, scaled_jump_ = 0;
   std::int64_t scaled_minutes_ = 0;
   bool scaled_started_ = false;
-  double tpm_ = 300;
+
   std::vector<float> values_;
 };
 

@@ -91,7 +91,8 @@ void VecEnv::step_range(std::int64_t begin, std::int64_t end, std::span<const Ac
   }
 }
 
-void VecEnv::restore(const std::vector<std::int64_t>& counts, const std::vector<std::vector<Action>>& histories) {
+void VecEnv::restore(const std::vector<std::int64_t>& counts, const std::vector<std::vector<Action>>& histories,
+                     const ReplayHooks& hooks) {
   if (counts.size() != envs_.size() || histories.size() != envs_.size()) {
     throw Error("pool restore: the checkpoint has a different number of environments");
   }
@@ -100,10 +101,12 @@ void VecEnv::restore(const std::vector<std::int64_t>& counts, const std::vector<
     episode_count_[i] = counts[i] - 1;
     Env& env = envs_[i];
     env.reset(next_seed(static_cast<int>(i)));
+    if (hooks.on_reset) hooks.on_reset(static_cast<int>(i), env);
     running_[i] = EpisodeMetrics{env.seed()};
     finished_[i].clear();
     history_[i].clear();
     for (const Action& a : histories[i]) {
+      if (hooks.before_step) hooks.before_step(static_cast<int>(i), env);
       const StepResult r = env.step(a);
       if (r.terminated || r.truncated) throw Error("pool restore: replayed history runs past the episode's end");
       running_[i].add(r.info, env.params());

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -43,7 +44,14 @@ class VecEnv {
   // rebuilds its whole state (load and capacity streams never depend on actions).
   const std::vector<std::int64_t>& episode_counts() const { return episode_count_; }
   const std::vector<Action>& history(int i) const { return history_[static_cast<std::size_t>(i)]; }
-  void restore(const std::vector<std::int64_t>& counts, const std::vector<std::vector<Action>>& histories);
+  // Whoever keeps per-environment state alongside the pool (a controller inside the policy) can
+  // follow the replay: on_reset(i, env) after env i is reset, before_step(i, env) before each
+  // replayed step.
+  struct ReplayHooks {
+    std::function<void(int, const Env&)> on_reset, before_step;
+  };
+  void restore(const std::vector<std::int64_t>& counts, const std::vector<std::vector<Action>>& histories,
+               const ReplayHooks& hooks = {});
 
  private:
   void step_range(std::int64_t begin, std::int64_t end, std::span<const Action> actions);

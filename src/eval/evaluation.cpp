@@ -30,6 +30,7 @@ std::vector<PolicySummary> summarize(const std::vector<PolicyRun>& runs) {
       s.failed += static_cast<double>(e.failed) / n;
     }
     s.profit = mean_ci(s.profits);
+    for (const auto& [name, total] : runs[p].counters) s.counters.push_back({name, static_cast<double>(total) / n});
     if (s.spec == "oracle") oracle = &s;
     if (s.spec == "oracle-load") oracle_load = &s;
   }
@@ -72,6 +73,7 @@ nlohmann::json to_json(const std::vector<PolicySummary>& summaries) {
                             {"mean_difference", s.diff_vs_best_other.mean},
                             {"ci95", interval(s.diff_vs_best_other)}};
     }
+    for (const auto& [name, mean] : s.counters) j["counters"][name] = mean;
     arr.push_back(j);
   }
   return arr;

@@ -19,6 +19,7 @@ struct PolicySummary {
   std::string best_other;  // the highest-earning other policy
   MeanCi diff_vs_best_other;  // paired: this policy minus best_other, per episode
   std::vector<double> profits;
+  std::vector<std::pair<std::string, double>> counters;  // per-episode means of Policy::counters()
 };
 
 std::vector<PolicySummary> summarize(const std::vector<PolicyRun>& runs);

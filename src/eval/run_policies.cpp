@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <mutex>
 
 #include "core/error.hpp"
 #include "core/thread_pool.hpp"
@@ -39,6 +40,17 @@ std::vector<PolicyRun> run_policies(const Scenario& scenario, const std::vector<
   // One job = one (policy, episode) pair, handed out in order to whichever thread is free (an
   // oracle episode costs 100x a rule's); each thread keeps its own environment copy.
   std::atomic<std::int64_t> next_job{0};
+  std::mutex counters_mu;
+  const auto add_counters = [&](std::size_t p, const Policy& policy) {
+    const auto c = policy.counters();
+    if (c.empty()) return;
+    std::lock_guard lock(counters_mu);
+    auto& total = runs[p].counters;
+    if (total.empty()) {
+      for (const auto& [name, v] : c) total.push_back({name, 0});
+    }
+    for (std::size_t k = 0; k < c.size() && k < total.size(); ++k) total[k].second += c[k].second;
+  };
   pool.parallel_for(workers, [&](std::int64_t, std::int64_t) {
     Env env(prototype);
     for (std::int64_t j = next_job++; j < jobs; j = next_job++) {
@@ -56,6 +68,7 @@ std::vector<PolicyRun> run_policies(const Scenario& scenario, const std::vector<
         } else {
           runs[p].episodes[static_cast<std::size_t>(e)] = run_episode(env, *policy, seed);
         }
+        add_counters(p, *policy);
       } catch (const Error& err) {
         throw Error(fmt::format("policy '{}', episode seed {}: {}", policies[p].text, seed, err.what()));
       }

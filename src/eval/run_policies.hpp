@@ -17,6 +17,8 @@ nlohmann::json to_json(const EpisodeMetrics& m);
 struct PolicyRun {
   std::string spec;
   std::vector<EpisodeMetrics> episodes;
+  // Policy::counters() summed over the episodes, in the policy's order.
+  std::vector<std::pair<std::string, std::int64_t>> counters;
 };
 
 // Every policy on the same episodes (seeds first_seed .. first_seed + episodes - 1), episodes

@@ -1,4 +1,9 @@
 #pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "env/env.hpp"
 
 namespace autoscale {
@@ -12,6 +17,9 @@ class Policy {
   // Called after env.reset(seed), before the first act().
   virtual void reset(const Env& env) { (void)env; }
   virtual Action act(const Env& env) = 0;
+  // Named counts of what the policy did in the episode so far, beyond its actions (how often a
+  // learned policy's guardrail stepped in); evaluations report their mean per episode.
+  virtual std::vector<std::pair<std::string, std::int64_t>> counters() const { return {}; }
 };
 
 // Never acts: the seed's initial fleet stays.

@@ -18,7 +18,8 @@ Agent::Agent(FeatureSet f, ActionSpace a, int dim, std::vector<int> heads, std::
       head_sizes(std::move(heads)),
       hidden(std::move(hid)),
       normalize_obs(norm),
-      obs_stats(dim) {
+      obs_stats(dim),
+      obs_range(dim) {
   std::vector<int> actor_sizes{dim}, critic_sizes{dim};
   for (int h : hidden) {
     actor_sizes.push_back(h);
@@ -83,6 +84,8 @@ std::string model_to_string(const Agent& a) {
       {"obs_mean", to_vec(a.obs_stats.mean())},
       {"obs_var", to_vec(a.obs_stats.var())},
       {"obs_count", a.obs_stats.count()},
+      {"obs_min", a.obs_range.empty() ? std::vector<double>{} : to_vec(a.obs_range.lo())},
+      {"obs_max", a.obs_range.empty() ? std::vector<double>{} : to_vec(a.obs_range.hi())},
       {"actor", std::vector<float>(a.actor.params().data(), a.actor.params().data() + a.actor.params().size())},
       {"critic", std::vector<float>(a.critic.params().data(), a.critic.params().data() + a.critic.params().size())},
       {"guardrail", to_json(a.guardrail)},
@@ -126,6 +129,11 @@ Agent model_from_string(const std::string& text, const std::string& source) {
     if (static_cast<int>(mean.size()) != a.obs_dim || static_cast<int>(var.size()) != a.obs_dim) bad(source, "obs_mean/obs_var size differs from obs_dim");
     a.obs_stats.set(Eigen::Map<const Eigen::VectorXd>(mean.data(), a.obs_dim), Eigen::Map<const Eigen::VectorXd>(var.data(), a.obs_dim),
                     p.at("obs_count").get<double>());
+    if (p.contains("obs_min") && !p.at("obs_min").empty()) {
+      const auto lo = p.at("obs_min").get<std::vector<float>>(), hi = p.at("obs_max").get<std::vector<float>>();
+      if (static_cast<int>(lo.size()) != a.obs_dim || static_cast<int>(hi.size()) != a.obs_dim) bad(source, "obs_min/obs_max size differs from obs_dim");
+      a.obs_range.set(Eigen::Map<const Eigen::VectorXf>(lo.data(), a.obs_dim), Eigen::Map<const Eigen::VectorXf>(hi.data(), a.obs_dim));
+    }
     const auto actor = p.at("actor").get<std::vector<float>>();
     const auto critic = p.at("critic").get<std::vector<float>>();
     if (static_cast<Eigen::Index>(actor.size()) != a.actor.num_params()) bad(source, fmt::format("actor has {} parameters, its shape needs {}", actor.size(), a.actor.num_params()));

@@ -25,6 +25,7 @@ struct Agent {
   std::vector<int> hidden;
   bool normalize_obs = true;
   RunningMeanStd obs_stats;
+  FeatureRange obs_range;  // what training saw, for the guardrail
   Guardrail guardrail;
   Mlp<float> actor{{1, 1}}, critic{{1, 1}};
   nlohmann::json info;  // provenance: scenario, steps, validation profit, ...

@@ -1,16 +1,22 @@
 #include "rl/guardrail.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.hpp"
 #include "policies/actuator.hpp"
 
 namespace autoscale::rl {
+namespace {
+
+int machines_serving(double load, double utilization, const ServiceParams& p) {
+  return std::min(static_cast<int>(std::ceil(load / (utilization * p.tpm_per_machine))), p.max_machines());
+}
+
+}  // namespace
 
 int Guardrail::floor_machines(const Features& f, const ServiceParams& p) const {
-  if (!floor) return 0;
-  const double peak = f.recent_max(floor_minutes);
-  return std::min(static_cast<int>(std::ceil(peak / (floor_utilization * p.tpm_per_machine))), p.max_machines());
+  return floor ? machines_serving(f.recent_max(floor_minutes), floor_utilization, p) : 0;
 }
 
 Action Guardrail::apply_floor(const Action& a, const Env& env, const Features& f) const {
@@ -19,13 +25,19 @@ Action Guardrail::apply_floor(const Action& a, const Env& env, const Features& f
   return after >= low ? a : steer_to(env, low);
 }
 
+Action Guardrail::fallback_action(const Env& env, const Features& f) const {
+  const int have = env.fleet().active() + env.fleet().warming();
+  return steer_to(env, std::max(have, machines_serving(f.recent_max(fallback_minutes), fallback_utilization, env.params())));
+}
+
 nlohmann::json to_json(const Guardrail& g) {
   return {{"floor", g.floor},
           {"floor_utilization", g.floor_utilization},
           {"floor_minutes", g.floor_minutes},
           {"fallback", g.fallback},
-          {"ood_z", g.ood_z},
-          {"fallback_policy", g.fallback_policy}};
+          {"ood_margin", g.ood_margin},
+          {"fallback_utilization", g.fallback_utilization},
+          {"fallback_minutes", g.fallback_minutes}};
 }
 
 Guardrail guardrail_from_json(const nlohmann::json& j) {
@@ -35,16 +47,22 @@ Guardrail guardrail_from_json(const nlohmann::json& j) {
     g.floor_utilization = j.at("floor_utilization").get<double>();
     g.floor_minutes = j.at("floor_minutes").get<int>();
     g.fallback = j.at("fallback").get<bool>();
-    g.ood_z = j.at("ood_z").get<double>();
-    g.fallback_policy = j.at("fallback_policy").get<std::string>();
+    g.ood_margin = j.at("ood_margin").get<double>();
+    g.fallback_utilization = j.at("fallback_utilization").get<double>();
+    g.fallback_minutes = j.at("fallback_minutes").get<int>();
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("guardrail: ") + e.what());
   }
+  const auto check_minutes = [](int m, const char* what) {
+    if (m < 1 || m > Features::kRecentMinutes) {
+      throw Error(std::string("guardrail: ") + what + " must be in [1, " + std::to_string(Features::kRecentMinutes) + "]");
+    }
+  };
+  check_minutes(g.floor_minutes, "floor_minutes");
+  check_minutes(g.fallback_minutes, "fallback_minutes");
   if (!(g.floor_utilization > 0 && g.floor_utilization <= 10)) throw Error("guardrail: floor_utilization must be in (0, 10]");
-  if (g.floor_minutes < 1 || g.floor_minutes > Features::kRecentMinutes) {
-    throw Error("guardrail: floor_minutes must be in [1, " + std::to_string(Features::kRecentMinutes) + "]");
-  }
-  if (!(g.ood_z > 0)) throw Error("guardrail: ood_z must be positive");
+  if (!(g.fallback_utilization > 0 && g.fallback_utilization <= 10)) throw Error("guardrail: fallback_utilization must be in (0, 10]");
+  if (!(g.ood_margin >= 0)) throw Error("guardrail: ood_margin must be >= 0");
   return g;
 }
 

@@ -4,9 +4,11 @@
 // 1. A floor: the fleet (active + warming) never goes below what serves the highest load of the
 //    last `floor_minutes` minutes at `floor_utilization`. A network that wants to shrink the fleet
 //    under the load it just saw is overruled; it can still shed capacity as the load falls.
-// 2. A fallback: in a minute where an observation lies far outside what the model saw in training
-//    (some normalized feature beyond `ood_z` standard deviations), a classical controller (a spec
-//    string, kept warm every minute so it can take over at once) decides instead.
+// 2. A fallback: in a minute where some feature lies outside the range the model saw in training
+//    by more than `ood_margin` times that range, a classical rule decides instead: keep every
+//    machine, and add what serves the highest load of the last `fallback_minutes` minutes at
+//    `fallback_utilization`. It has no state of its own, so it can take over in any minute and
+//    hand back the next.
 // Training applies the floor too, so the network learns in the same conditions it will act in.
 #include <cstdint>
 #include <string>
@@ -23,13 +25,16 @@ struct Guardrail {
   double floor_utilization = 0.95;
   int floor_minutes = 10;  // <= Features::kRecentMinutes
   bool fallback = true;
-  double ood_z = 8;
-  std::string fallback_policy = "target-tracking:target=0.6";
+  double ood_margin = 0.5;
+  double fallback_utilization = 0.6;
+  int fallback_minutes = 30;  // <= Features::kRecentMinutes
 
   // The smallest fleet the floor allows (0 when it is off).
   int floor_machines(const Features& f, const ServiceParams& p) const;
   // `a` unless it leaves the fleet below the floor; then the move toward the floor.
   Action apply_floor(const Action& a, const Env& env, const Features& f) const;
+  // The fallback's move.
+  Action fallback_action(const Env& env, const Features& f) const;
 };
 
 nlohmann::json to_json(const Guardrail& g);

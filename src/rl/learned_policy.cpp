@@ -6,12 +6,14 @@
 #include <mutex>
 
 #include "core/error.hpp"
-#include "policies/classical.hpp"
 
 namespace autoscale::rl {
 
 LearnedPolicy::LearnedPolicy(std::shared_ptr<const Agent> agent, const ServiceParams& params)
-    : agent_(std::move(agent)), dist_(agent_->head_sizes), features_(params, agent_->features) {
+    : agent_(std::move(agent)),
+      dist_(agent_->head_sizes),
+      features_(params, agent_->features),
+      base_(agent_->action, params) {
   if (features_.dim() != agent_->obs_dim) {
     throw Error(fmt::format("model expects {} observation values but this scenario gives {} (warmup_latency differs?)",
                             agent_->obs_dim, features_.dim()));
@@ -21,10 +23,6 @@ LearnedPolicy::LearnedPolicy(std::shared_ptr<const Agent> agent, const ServicePa
   }
   obs_.resize(agent_->obs_dim, 1);
   choice_.resize(static_cast<Eigen::Index>(agent_->head_sizes.size()), 1);
-  if (agent_->guardrail.fallback) {
-    fallback_ = make_classical_policy(parse_policy_spec(agent_->guardrail.fallback_policy), params);
-    if (!fallback_) throw Error("guardrail fallback '" + agent_->guardrail.fallback_policy + "' is not a classical policy");
-  }
 }
 
 void LearnedPolicy::reset(const Env& env) {
@@ -32,7 +30,7 @@ void LearnedPolicy::reset(const Env& env) {
   features_.update(env.info(), env.fleet());
   seen_minute_ = env.info().minute;
   counts_ = {};
-  if (fallback_) fallback_->reset(env);
+  base_.reset(env);
 }
 
 Action LearnedPolicy::act(const Env& env) {
@@ -40,19 +38,20 @@ Action LearnedPolicy::act(const Env& env) {
     features_.update(env.info(), env.fleet());
     seen_minute_ = env.info().minute;
   }
-  // The fallback acts every minute, so its controller state is current when it has to take over.
-  const Action backup = fallback_ ? fallback_->act(env) : Action{};
+  const Guardrail& g = agent_->guardrail;
+  base_.observe(env);
   const auto v = features_.values();
   const Eigen::Map<const Eigen::MatrixXf> raw(v.data(), agent_->obs_dim, 1);
-  if (fallback_ && agent_->normalize_obs && agent_->obs_stats.max_abs_z(raw) > agent_->guardrail.ood_z) {
+  if (g.fallback && agent_->obs_range.outside(raw, g.ood_margin)) {
     ++counts_.fallback_minutes;
-    return backup;
+    // A residual policy falls back on its own classical controller.
+    return base_.active() ? base_.action() : g.fallback_action(env, features_);
   }
   agent_->normalize(raw, obs_);
   agent_->actor.infer(obs_, logits_, ws_);
   dist_.mode(logits_, choice_);
-  const Action wanted = agent_->action.decode(choice_.data(), env, features_);
-  const Action floored = agent_->guardrail.apply_floor(wanted, env, features_);
+  const Action wanted = agent_->action.decode(choice_.data(), {env, features_, base_.fleet()});
+  const Action floored = g.apply_floor(wanted, env, features_);
   if (floored.add != wanted.add || floored.remove != wanted.remove) ++counts_.floor_minutes;
   return floored;
 }

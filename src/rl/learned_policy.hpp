@@ -6,6 +6,7 @@
 #include "env/features.hpp"
 #include "policies/policy.hpp"
 #include "rl/agent.hpp"
+#include "rl/base_controller.hpp"
 #include "rl/categorical.hpp"
 
 namespace autoscale::rl {
@@ -26,12 +27,15 @@ class LearnedPolicy final : public Policy {
   void reset(const Env& env) override;
   Action act(const Env& env) override;
   const GuardrailCounts& guardrail_counts() const { return counts_; }
+  std::vector<std::pair<std::string, std::int64_t>> counters() const override {
+    return {{"guardrail_floor_minutes", counts_.floor_minutes}, {"guardrail_fallback_minutes", counts_.fallback_minutes}};
+  }
 
  private:
   std::shared_ptr<const Agent> agent_;
   MultiCategorical<float> dist_;
   Features features_;
-  std::unique_ptr<Policy> fallback_;
+  BaseController base_;
   GuardrailCounts counts_;
   std::int64_t seen_minute_ = -1;
   Eigen::MatrixXf obs_, logits_;

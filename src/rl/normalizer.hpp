@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace autoscale::rl {
@@ -35,12 +36,6 @@ class RunningMeanStd {
     out = ((x.colwise() - m).array().colwise() * inv.array()).cwiseMax(-clip).cwiseMin(clip);
   }
 
-  // The largest |x - mean| / sd over the entries of one observation: how far outside the
-  // training distribution it lies.
-  double max_abs_z(const Eigen::Ref<const Eigen::MatrixXf>& x) const {
-    return ((x.col(0).cast<double>() - mean_).array() / (var_.array() + 1e-8).sqrt()).abs().maxCoeff();
-  }
-
   const Eigen::VectorXd& mean() const { return mean_; }
   const Eigen::VectorXd& var() const { return var_; }
   double count() const { return count_; }
@@ -53,6 +48,39 @@ class RunningMeanStd {
  private:
   Eigen::VectorXd mean_, var_;
   double count_ = 1e-4;
+};
+
+// The smallest and largest value of each feature seen in training, saved with the model so that a
+// deployed policy can tell an input unlike anything it learned from (the guardrail's fallback).
+class FeatureRange {
+ public:
+  explicit FeatureRange(int dim = 0)
+      : lo_(Eigen::VectorXf::Constant(dim, std::numeric_limits<float>::infinity())),
+        hi_(Eigen::VectorXf::Constant(dim, -std::numeric_limits<float>::infinity())) {}
+  void update(const Eigen::Ref<const Eigen::MatrixXf>& batch) {
+    lo_ = lo_.cwiseMin(batch.rowwise().minCoeff());
+    hi_ = hi_.cwiseMax(batch.rowwise().maxCoeff());
+  }
+  // Whether some entry of the observation `x` (one column) lies beyond the seen range by more than
+  // `margin` times that feature's range (a constant feature: by more than `margin`).
+  bool outside(const Eigen::Ref<const Eigen::MatrixXf>& x, double margin) const {
+    if (empty()) return false;
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      const double span = std::max<double>(hi_(i) - lo_(i), 1.0) * margin;
+      if (x(i, 0) < lo_(i) - span || x(i, 0) > hi_(i) + span) return true;
+    }
+    return false;
+  }
+  bool empty() const { return lo_.size() == 0 || !(lo_(0) <= hi_(0)); }
+  const Eigen::VectorXf& lo() const { return lo_; }
+  const Eigen::VectorXf& hi() const { return hi_; }
+  void set(Eigen::VectorXf lo, Eigen::VectorXf hi) {
+    lo_ = std::move(lo);
+    hi_ = std::move(hi);
+  }
+
+ private:
+  Eigen::VectorXf lo_, hi_;
 };
 
 // Scales rewards by the running standard deviation of the discounted return (Gym's

@@ -15,6 +15,7 @@
 #include "core/rng.hpp"
 #include "env/vec_env.hpp"
 #include "rl/agent.hpp"
+#include "rl/base_controller.hpp"
 #include "rl/checkpoint.hpp"
 #include "rl/gae.hpp"
 #include "rl/optimizer.hpp"
@@ -114,6 +115,7 @@ class Trainer {
   ReturnScaler returns_;
   Rng shuffle_rng_;
   std::vector<Rng> env_rng_;  // per env: the uniforms that sample its actions
+  std::vector<BaseController> base_;  // per env: the residual action's classical controller
   std::int64_t iterations_ = 0, iteration_ = 0, steps_ = 0;
   double seconds_before_ = 0;  // wall time of earlier sessions of a resumed run
   std::optional<double> best_validation_;
@@ -153,7 +155,10 @@ Trainer::Trainer(const TrainOptions& o)
     }
   }
   const int n = c_.num_envs;
-  for (int i = 0; i < n; ++i) env_rng_.emplace_back(stream_seed(o.seed, 1000 + static_cast<std::uint64_t>(i)));
+  for (int i = 0; i < n; ++i) {
+    env_rng_.emplace_back(stream_seed(o.seed, 1000 + static_cast<std::uint64_t>(i)));
+    base_.emplace_back(c_.action, pool_.env(i).params());
+  }
   const Index b = c_.batch_size(), heads = static_cast<Index>(agent_.head_sizes.size());
   obs_.resize(agent_.obs_dim, b);
   actions_.resize(heads, b);
@@ -171,6 +176,7 @@ Trainer::Trainer(const TrainOptions& o)
                  {"algorithm", to_string(c_.algorithm)},
                  {"preset", c_.preset}};
   pool_.reset();
+  for (int i = 0; i < n; ++i) base_[static_cast<std::size_t>(i)].reset(pool_.env(i));
 }
 
 void Trainer::rollout() {
@@ -180,6 +186,7 @@ void Trainer::rollout() {
     const Index col = static_cast<Index>(t) * n;
     const Eigen::Map<const MatrixXf> raw(pool_.observations().data(), dim, n);
     if (c_.normalize_obs) agent_.obs_stats.update(raw);
+    agent_.obs_range.update(raw);
     auto obs = obs_.middleCols(col, n);
     agent_.normalize(raw, obs);
 
@@ -193,7 +200,9 @@ void Trainer::rollout() {
     values_.segment(col, n) = step_values_.row(0).transpose();
     for (int i = 0; i < n; ++i) {
       const Env& env = pool_.env(i);
-      const Action wanted = agent_.action.decode(&actions_(0, col + i), env, env.features());
+      BaseController& base = base_[static_cast<std::size_t>(i)];
+      base.observe(env);
+      const Action wanted = agent_.action.decode(&actions_(0, col + i), {env, env.features(), base.fleet()});
       env_actions_[static_cast<std::size_t>(i)] = agent_.guardrail.apply_floor(wanted, env, env.features());
     }
 
@@ -206,6 +215,7 @@ void Trainer::rollout() {
                              ? expected_minute_reward(pool_.env(i).params(), info.load, info.active)
                              : pool_.rewards()[u];
       step_done_[u] = pool_.terminated()[u] || pool_.truncated()[u];
+      if (step_done_[u]) base_[u].reset(pool_.env(i));  // the pool has auto-reset the environment
       terminated_[static_cast<std::size_t>(col + i)] = pool_.terminated()[u];
       truncated_[static_cast<std::size_t>(col + i)] = pool_.truncated()[u] && !pool_.terminated()[u];
     }
@@ -394,7 +404,9 @@ void Trainer::restore(const Checkpoint& c) {
   next_validation_ = c.next_validation;
   next_checkpoint_ = c.next_checkpoint;
   finished_profits_ = c.finished_profits;
-  pool_.restore(c.episode_counts, c.histories);
+  pool_.restore(c.episode_counts, c.histories,
+                {[&](int i, const Env& env) { base_[static_cast<std::size_t>(i)].reset(env); },
+                 [&](int i, const Env& env) { base_[static_cast<std::size_t>(i)].observe(env); }});
 }
 
 TrainResult Trainer::run(const std::function<void(const ProgressRow&)>& on_progress) {

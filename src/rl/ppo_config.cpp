@@ -10,6 +10,7 @@
 
 #include "config/toml_table.hpp"
 #include "core/error.hpp"
+#include "policies/spec.hpp"
 
 namespace autoscale::rl {
 
@@ -60,8 +61,9 @@ void read_guardrail(TomlTable& r, Guardrail& g) {
   r.number("floor_utilization", g.floor_utilization, 0, 10, true);
   r.number("floor_minutes", g.floor_minutes, 1, Features::kRecentMinutes);
   r.boolean("fallback", g.fallback);
-  r.number("ood_z", g.ood_z, 0, 1e6, true);
-  r.string("fallback_policy", g.fallback_policy);
+  r.number("ood_margin", g.ood_margin, 0, 1e6);
+  r.number("fallback_utilization", g.fallback_utilization, 0, 10, true);
+  r.number("fallback_minutes", g.fallback_minutes, 1, Features::kRecentMinutes);
   r.finish();
 }
 
@@ -108,7 +110,10 @@ PpoConfig parse_ppo_config(const std::string& text, const std::string& source) {
       }
     }
     if (const auto s = r.choice("features", {"seed", "extended", "scaled"})) c.features = parse_feature_set(*s);
-    if (const auto s = r.choice("action", {"seed", "target", "relative"})) c.action = action_space_named(*s);
+    if (const auto s = r.choice("action", {"seed", "target", "relative", "relative-volatility", "residual"})) {
+      c.action = action_space_named(*s);
+    }
+    if (r.string("base_policy", c.action.base_policy)) c.action.base_policy = expand_spec(c.action.base_policy);
     if (const auto s = r.choice("reward", {"expected", "realized"})) {
       c.reward = *s == "expected" ? TrainingReward::kExpected : TrainingReward::kRealized;
     }
@@ -152,17 +157,18 @@ std::string to_toml(const PpoConfig& c) {
       "# the effective training configuration of this run\n[ppo]\npreset = \"{}\"\nalgorithm = \"{}\"\nnum_envs = {}\n"
       "rollout_steps = {}\nepochs = {}\nminibatches = {}\noptimizer = \"{}\"\nlearning_rate = {}\nanneal_lr = {}\ngamma = {}\n"
       "gae_lambda = {}\nclip = {}\nvf_coef = {}\nent_coef = {}\nmax_grad_norm = {}\nnormalize_advantages = {}\n"
-      "normalize_obs = {}\nnormalize_reward = {}\nhidden = [{}]\nfeatures = \"{}\"\naction = \"{}\"\nreward = \"{}\"\n"
+      "normalize_obs = {}\nnormalize_reward = {}\nhidden = [{}]\nfeatures = \"{}\"\naction = \"{}\"\nbase_policy = \"{}\"\n"
+      "reward = \"{}\"\n"
       "validation_episodes = {}\nvalidation_seed = {}\nvalidation_every_steps = {}\ncheckpoint_every_steps = {}\n",
       c.preset, to_string(c.algorithm), c.num_envs, c.rollout_steps, c.epochs, c.minibatches, to_string(c.optimizer),
       c.learning_rate, b(c.anneal_lr),
       c.gamma, c.gae_lambda, c.clip, c.vf_coef, c.ent_coef, c.max_grad_norm, b(c.normalize_advantages),
-      b(c.normalize_obs), b(c.normalize_reward), fmt::join(c.hidden, ", "), to_string(c.features), c.action.name(), to_string(c.reward),
+      b(c.normalize_obs), b(c.normalize_reward), fmt::join(c.hidden, ", "), to_string(c.features), c.action.name(), c.action.base_policy, to_string(c.reward),
       c.validation_episodes, c.validation_seed, c.validation_every_steps, c.checkpoint_every_steps) +
-         fmt::format("\n[guardrail]\nfloor = {}\nfloor_utilization = {}\nfloor_minutes = {}\nfallback = {}\nood_z = {}\n"
-                     "fallback_policy = \"{}\"\n",
+         fmt::format("\n[guardrail]\nfloor = {}\nfloor_utilization = {}\nfloor_minutes = {}\nfallback = {}\nood_margin = {}\n"
+                     "fallback_utilization = {}\nfallback_minutes = {}\n",
                      b(c.guardrail.floor), c.guardrail.floor_utilization, c.guardrail.floor_minutes, b(c.guardrail.fallback),
-                     c.guardrail.ood_z, c.guardrail.fallback_policy);
+                     c.guardrail.ood_margin, c.guardrail.fallback_utilization, c.guardrail.fallback_minutes);
 }
 
 }  // namespace autoscale::rl
