@@ -72,6 +72,8 @@ Invocation parse_invocation_json(std::string_view body, int obs_dim) {
     j = nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
     throw bad_request(fmt::format("body is not valid JSON (at byte {})", e.byte));
+  } catch (const nlohmann::json::exception&) {
+    throw bad_request("body is not valid JSON (a number out of range)");  // e.g. 1e999
   }
   Invocation inv;
   if (j.is_array()) {

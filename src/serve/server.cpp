@@ -52,6 +52,8 @@ nlohmann::json parse_json_body(const httplib::Request& req) {
     return nlohmann::json::parse(req.body);
   } catch (const nlohmann::json::parse_error& e) {
     throw bad_request(fmt::format("body is not valid JSON (at byte {})", e.byte));
+  } catch (const nlohmann::json::exception&) {
+    throw bad_request("body is not valid JSON (a number out of range)");  // e.g. 1e999
   }
 }
 
