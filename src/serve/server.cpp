@@ -73,7 +73,10 @@ struct Server::Reply {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
-  static Reply json(const nlohmann::json& j, int status = 200) { return {status, j.dump() + "\n", "application/json"}; }
+  // Invalid UTF-8 a client sent (a field name quoted in an error) is replaced, never a throw.
+  static Reply json(const nlohmann::json& j, int status = 200) {
+    return {status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json"};
+  }
 };
 
 struct Server::Entry {
@@ -241,8 +244,20 @@ void Server::routes() {
     std::string msg;
     if (res.status == 404) msg = fmt::format("no route {} {}", req.method, req.path);
     else if (res.status == 413) msg = "request body too large";
-    else msg = fmt::format("bad request (HTTP status {})", res.status);
+    else msg = fmt::format("request refused (HTTP status {})", res.status);
     res.set_content(error_body(msg).dump() + "\n", "application/json");
+  });
+  http_->set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log_.write(LogLevel::kError, "internal error", {{"path", req.path}, {"error", what}});
+    res.status = 500;
+    res.set_content(Reply::json(error_body("internal error: " + what)).body, "application/json");
   });
   http_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     if (t_handled) {
