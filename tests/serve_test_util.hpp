@@ -58,6 +58,7 @@ class LiveServer {
   }
   ~LiveServer() {
     stop();
+    server_.reset();  // its log writes its last lines to log_
     if (log_) std::fclose(log_);
   }
   void stop() {

@@ -64,9 +64,97 @@ void add_instance_object(Invocation& inv, const nlohmann::json& o, int obs_dim, 
   inv.fleet.push_back(f);
 }
 
+void skip_space(std::string_view s, std::size_t& i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// A JSON number at s[i]: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, converted as the full
+// parser converts it (correctly rounded double, then float).
+bool scan_number(std::string_view s, std::size_t& i, float& out) {
+  const std::size_t start = i;
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i >= s.size() || !is_digit(s[i])) return false;
+  if (s[i] == '0') {
+    ++i;
+  } else {
+    while (i < s.size() && is_digit(s[i])) ++i;
+  }
+  if (i < s.size() && s[i] == '.') {
+    if (++i >= s.size() || !is_digit(s[i])) return false;
+    while (i < s.size() && is_digit(s[i])) ++i;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (i >= s.size() || !is_digit(s[i])) return false;
+    while (i < s.size() && is_digit(s[i])) ++i;
+  }
+  double d = 0;
+  const auto [ptr, ec] = std::from_chars(s.data() + start, s.data() + i, d);
+  if (ec != std::errc() || ptr != s.data() + i || !std::isfinite(d) || std::abs(d) > 3.0e38) return false;
+  out = static_cast<float>(d);
+  return true;
+}
+
+// The common request, {"observation": [numbers]} or [numbers] with the model's length, read
+// without building a JSON tree. Anything else (other forms, bad input) returns false and goes to
+// the full parser, which accepts or refuses it with the error message: this path never decides
+// that a body is bad, so it cannot accept what the full parser would refuse.
+bool parse_plain_observation(std::string_view s, int obs_dim, std::vector<float>& out) {
+  std::size_t i = 0;
+  skip_space(s, i);
+  bool wrapped = false;
+  if (i < s.size() && s[i] == '{') {
+    ++i;
+    skip_space(s, i);
+    constexpr std::string_view kKey = "\"observation\"";
+    if (s.substr(i, kKey.size()) != kKey) return false;
+    i += kKey.size();
+    skip_space(s, i);
+    if (i >= s.size() || s[i++] != ':') return false;
+    skip_space(s, i);
+    wrapped = true;
+  }
+  if (i >= s.size() || s[i++] != '[') return false;
+  out.clear();
+  for (;;) {
+    skip_space(s, i);
+    float v = 0;
+    if (!scan_number(s, i, v)) return false;
+    out.push_back(v);
+    skip_space(s, i);
+    if (i < s.size() && s[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (i < s.size() && s[i] == ']') {
+      ++i;
+      break;
+    }
+    return false;
+  }
+  skip_space(s, i);
+  if (wrapped) {
+    if (i >= s.size() || s[i++] != '}') return false;
+    skip_space(s, i);
+  }
+  return i == s.size() && static_cast<int>(out.size()) == obs_dim;
+}
+
 }  // namespace
 
 Invocation parse_invocation_json(std::string_view body, int obs_dim) {
+  {
+    Invocation fast;
+    std::vector<float> v;
+    if (parse_plain_observation(body, obs_dim, v)) {
+      fast.observations.push_back(std::move(v));
+      fast.fleet.emplace_back();
+      return fast;
+    }
+  }
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(body);
@@ -155,7 +243,7 @@ Invocation parse_invocation_csv(std::string_view body, int obs_dim) {
   return inv;
 }
 
-nlohmann::json invoke(const LoadedModel& model, const Scenario& scenario, const Invocation& inv) {
+std::string invoke(const LoadedModel& model, const Scenario& scenario, const Invocation& inv) {
   const rl::Agent& agent = *model.agent;
   const auto batch = static_cast<Eigen::Index>(inv.observations.size());
   Eigen::MatrixXf raw(agent.obs_dim, batch), obs(agent.obs_dim, batch), logits;
@@ -171,15 +259,18 @@ nlohmann::json invoke(const LoadedModel& model, const Scenario& scenario, const 
 
   // The action space decodes against an environment; a mirrored one holds the caller's fleet.
   std::optional<Env> mirror;
-  nlohmann::json predictions = nlohmann::json::array();
+  std::string out = "{\"predictions\":[";
   for (Eigen::Index b = 0; b < batch; ++b) {
     const int* c = choice.col(b).data();
-    nlohmann::json p = {{"choice", std::vector<int>(c, c + choice.rows())}};
+    if (b > 0) out += ',';
+    out += "{\"choice\":[";
+    for (Eigen::Index h = 0; h < choice.rows(); ++h) out += fmt::format("{}{}", h ? "," : "", c[h]);
+    out += ']';
     const auto& fleet = inv.fleet[static_cast<std::size_t>(b)];
     const bool notebook = agent.action.kind == rl::ActionKind::kNotebook;
     if (!notebook) {
-      p["factor"] = agent.action.factors[static_cast<std::size_t>(c[0])];
-      p["reserve"] = agent.action.reserves[static_cast<std::size_t>(c[1])];
+      out += fmt::format(",\"factor\":{},\"reserve\":{}", agent.action.factors[static_cast<std::size_t>(c[0])],
+                         agent.action.reserves[static_cast<std::size_t>(c[1])]);
     }
     if (fleet && (notebook || fleet->load)) {
       if (!mirror) mirror.emplace(scenario.make_env());
@@ -190,16 +281,15 @@ nlohmann::json invoke(const LoadedModel& model, const Scenario& scenario, const 
       if (!m.queue.empty()) m.queue.back() = fleet->warming;
       mirror->reset_reported(m);
       const Action a = mirror->clamp(agent.action.decode(c, *mirror));
-      p["add"] = a.add;
-      p["remove"] = a.remove;
-      p["desired"] = fleet->active + fleet->warming + a.add - std::min(a.remove, fleet->active);
+      out += fmt::format(",\"add\":{},\"remove\":{},\"desired\":{}", a.add, a.remove,
+                         fleet->active + fleet->warming + a.add - std::min(a.remove, fleet->active));
     } else if (notebook) {
-      p["add"] = c[0];
-      p["remove"] = c[1];
+      out += fmt::format(",\"add\":{},\"remove\":{}", c[0], c[1]);
     }
-    predictions.push_back(std::move(p));
+    out += '}';
   }
-  return {{"predictions", std::move(predictions)}};
+  out += "]";
+  return out;
 }
 
 }  // namespace autoscale::serve

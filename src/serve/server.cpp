@@ -73,6 +73,7 @@ struct Server::Reply {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  std::string error;  // for the log line of a refused request
   // Invalid UTF-8 a client sent (a field name quoted in an error) is replaced, never a throw.
   static Reply json(const nlohmann::json& j, int status = 200) {
     return {status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json"};
@@ -170,7 +171,7 @@ bool Server::authorized(const httplib::Request& req) const {
 void Server::route(const char* method, const std::string& pattern, const std::string& name, Handler h) {
   auto wrapped = [this, name, h = std::move(h), public_route = name == "ping"](const httplib::Request& req, httplib::Response& res) {
     const auto t0 = std::chrono::steady_clock::now();
-    nlohmann::json log = nlohmann::json::object();
+    std::string log;
     Reply r;
     try {
       if (!public_route && !authorized(req)) {
@@ -180,23 +181,23 @@ void Server::route(const char* method, const std::string& pattern, const std::st
       r = h(req, log);
     } catch (const HttpError& e) {
       r = Reply::json(error_body(e.what()), e.status());
+      r.error = e.what();
     } catch (const std::exception& e) {
       log_.write(LogLevel::kError, "internal error", {{"path", req.path}, {"error", e.what()}});
       r = Reply::json(error_body(std::string("internal error: ") + e.what()), 500);
+      r.error = e.what();
     }
     res.status = r.status;
-    res.set_content(r.body, r.content_type.c_str());
+    res.set_content(std::move(r.body), r.content_type.c_str());
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     metrics_.observe_request(name, req.method, r.status, secs);
-    if (log_.enabled(r.status >= 500 ? LogLevel::kError : LogLevel::kInfo)) {
-      log["method"] = req.method;
-      log["path"] = req.path;
-      log["route"] = name;
-      log["status"] = r.status;
-      log["duration_ms"] = secs * 1000;
-      log["remote"] = req.remote_addr;
-      if (r.status >= 400) log["error"] = nlohmann::json::parse(r.body, nullptr, false).value("error", "");
-      log_.write(r.status >= 500 ? LogLevel::kError : LogLevel::kInfo, "request", std::move(log));
+    const LogLevel level = r.status >= 500 ? LogLevel::kError : LogLevel::kInfo;
+    if (log_.enabled(level)) {
+      std::string members = fmt::format(R"("method":{},"path":{},"route":"{}","status":{},"duration_ms":{:.4f},"remote":"{}")",
+                                        json_quote(req.method), json_quote(req.path), name, r.status, secs * 1000, req.remote_addr);
+      if (!r.error.empty()) members += ",\"error\":" + json_quote(r.error);
+      if (!log.empty()) members += "," + log;
+      log_.write_members(level, "request", members);
     }
     t_handled = true;
   };
@@ -289,9 +290,10 @@ Server::Reply Server::invocations(const httplib::Request& req) {
   } else {
     throw bad_request(fmt::format("Content-Type must be application/json or text/csv, got '{}'", req.get_header_value("Content-Type")));
   }
-  nlohmann::json out = invoke(*model, scenario_, inv);
-  out["model"] = {{"name", model->name}, {"checksum", model->checksum}};
-  return Reply::json(out);
+  std::string out = invoke(*model, scenario_, inv);
+  out += fmt::format(R"(,"model":{{"name":{},"checksum":{}}}}})", json_quote(model->name), json_quote(model->checksum));
+  out += '\n';
+  return {200, std::move(out), "application/json"};
 }
 
 ServiceConfig Server::default_config() const {
@@ -327,7 +329,7 @@ void Server::ensure_current_model(Entry& e) {
   e.built_with = model->checksum;
 }
 
-Server::Reply Server::post_metrics(const std::string& id, const httplib::Request& req, nlohmann::json& log) {
+Server::Reply Server::post_metrics(const std::string& id, const httplib::Request& req, std::string& log) {
   if (!valid_service_id(id)) throw bad_request(fmt::format("service id '{}' must be 1-64 of [A-Za-z0-9._-]", id));
   const MetricsReport report = parse_metrics_report(parse_json_body(req), scenario_.service.warmup_latency);
   for (int attempt = 0;; ++attempt) {
@@ -368,7 +370,8 @@ Server::Reply Server::post_metrics(const std::string& id, const httplib::Request
                           {"restarted", d.restarted},
                           {"duplicate", d.duplicate},
                           {"model", {{"name", model->name}, {"checksum", model->checksum}}}};
-    for (const char* k : {"service", "minute", "add", "remove", "desired", "dry_run", "filled_minutes", "restarted", "duplicate"}) log[k] = out[k];
+    log = fmt::format(R"("service":{},"minute":{},"add":{},"remove":{},"desired":{},"dry_run":{},"filled_minutes":{},"restarted":{},"duplicate":{})",
+                      json_quote(id), d.minute, d.action.add, d.action.remove, d.desired, dry_run, d.filled, d.restarted, d.duplicate);
     return Reply::json(out);
   }
 }

@@ -58,7 +58,8 @@ class Server {
  private:
   struct Entry;
   struct Reply;
-  using Handler = std::function<Reply(const httplib::Request&, nlohmann::json& log)>;
+  // `log` collects extra JSON members for the request's log line.
+  using Handler = std::function<Reply(const httplib::Request&, std::string& log)>;
 
   void route(const char* method, const std::string& pattern, const std::string& name, Handler h);
   void routes();
@@ -66,7 +67,7 @@ class Server {
 
   Reply ping();
   Reply invocations(const httplib::Request& req);
-  Reply post_metrics(const std::string& id, const httplib::Request& req, nlohmann::json& log);
+  Reply post_metrics(const std::string& id, const httplib::Request& req, std::string& log);
   Reply put_service(const std::string& id, const httplib::Request& req);
   Reply get_service(const std::string& id);
   Reply delete_service(const std::string& id);
