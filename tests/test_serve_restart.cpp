@@ -155,3 +155,34 @@ TEST(ServeRestart, SighupReloadsAndSigtermExitsCleanly) {
 
 }  // namespace
 }  // namespace autoscale::serve
+
+namespace autoscale::serve {
+namespace {
+
+std::pair<int, std::string> run_cli(const std::string& args) {
+  const std::string cmd = std::string(AUTOSCALE_CLI) + " " + args + " 2>&1 >/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
+
+TEST(ServeCli, FailuresExitOneUsageErrorsExitTwo) {
+  const auto [no_model, e1] = run_cli("serve");
+  EXPECT_EQ(no_model, 2) << e1;
+  const auto [missing, e2] = run_cli("serve --model /nonexistent/model --port 0");
+  EXPECT_EQ(missing, 1);
+  EXPECT_EQ(e2, "autoscale: error: cannot read model file /nonexistent/model\n");
+  const auto [bad_level, e3] = run_cli("serve --model " + serve_testing::trained_model("seed") + " --port 0 --log-level loud");
+  EXPECT_EQ(bad_level, 1);
+  EXPECT_NE(e3.find("unknown log level 'loud'"), std::string::npos) << e3;
+  // Nothing listens on port 1: replay fails with one line naming the request.
+  const auto [unreachable, e4] = run_cli("replay --server http://127.0.0.1:1 --model " + serve_testing::trained_model("seed"));
+  EXPECT_EQ(unreachable, 1);
+  EXPECT_EQ(e4.rfind("autoscale: error: GET /ping: ", 0), 0u) << e4;
+}
+
+}  // namespace
+}  // namespace autoscale::serve

@@ -102,10 +102,9 @@ void add_replay(CLI::App& app) {
   c->callback([o] {
     const auto r = serve::replay_through_server(*o);
     std::cout << r.dump(2) << std::endl;
-    if (r.value("mismatches", 0) != 0) {
-      fmt::print(stderr, "autoscale: error: {} of {} decisions differ from evaluate's\n", r["mismatches"].get<std::int64_t>(),
-                 r["compared"].get<std::int64_t>());
-      throw CLI::RuntimeError(1);  // a failed check, not a usage error
+    if (r.value("mismatches", 0) != 0) {  // a failed check: exit 1
+      throw Error(fmt::format("{} of {} decisions differ from evaluate's", r["mismatches"].get<std::int64_t>(),
+                              r["compared"].get<std::int64_t>()));
     }
   });
 }

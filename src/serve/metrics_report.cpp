@@ -5,7 +5,7 @@
 #include <cmath>
 #include <set>
 
-#include "load/trace.hpp"
+#include "load/timestamp.hpp"
 #include "serve/http_error.hpp"
 
 namespace autoscale::serve {
