@@ -2,6 +2,7 @@
 // auth, metrics, logs, reload, graceful stop, and replay against evaluate's decisions.
 #include "core/error.hpp"
 #include "eval/policy_factory.hpp"
+#include "rl/learned_policy.hpp"
 #include "serve/replay.hpp"
 #include "serve_test_util.hpp"
 
@@ -26,7 +27,8 @@ nlohmann::json observation_request(const Env& env, bool with_fleet) {
   return j;
 }
 
-// /invocations with the observation a policy would build gives that policy's decision.
+// /invocations with the observation a policy would build gives that policy's network decision
+// (the guardrail needs history a bare observation lacks, so the reference runs without it).
 TEST(ServeHttp, InvocationsGiveThePolicysDecisionForTheSameObservation) {
   for (const char* preset : {"seed", "default"}) {
     const std::string model = trained_model(preset);
@@ -35,7 +37,10 @@ TEST(ServeHttp, InvocationsGiveThePolicysDecisionForTheSameObservation) {
     const Scenario s = resolve_scenario("seed");
     const FeatureSet features = std::string(preset) == "seed" ? FeatureSet::kNotebook : FeatureSet::kExtended;
     Env env(s.service, s.make_load(), features);
-    auto policy = make_policy(parse_policy_spec("ppo:" + model), s);
+    auto agent = std::make_shared<rl::Agent>(rl::load_model(model));
+    agent->guardrail.floor = false;
+    agent->guardrail.fallback = false;
+    auto policy = std::make_unique<rl::LearnedPolicy>(agent, s.service);
     env.reset(21);
     policy->reset(env);
     int distinct = 0, last_add = -1;

@@ -272,7 +272,10 @@ std::string invoke(const LoadedModel& model, const Scenario& scenario, const Inv
       out += fmt::format(",\"factor\":{},\"reserve\":{}", agent.action.factors[static_cast<std::size_t>(c[0])],
                          agent.action.reserves[static_cast<std::size_t>(c[1])]);
     }
-    if (fleet && (notebook || fleet->load)) {
+    // A "relative" action scales with the service's recent loads and reference level, which a
+    // bare observation does not carry: only the stateful route can decode it.
+    const bool decodable = notebook || (agent.action.kind == rl::ActionKind::kTarget && fleet && fleet->load);
+    if (fleet && decodable) {
       if (!mirror) mirror.emplace(scenario.make_env());
       ReportedMinute m;
       m.load = fleet->load.value_or(0);
@@ -280,7 +283,7 @@ std::string invoke(const LoadedModel& model, const Scenario& scenario, const Inv
       m.queue.assign(static_cast<std::size_t>(scenario.service.warmup_latency), 0);
       if (!m.queue.empty()) m.queue.back() = fleet->warming;
       mirror->reset_reported(m);
-      const Action a = mirror->clamp(agent.action.decode(c, *mirror));
+      const Action a = mirror->clamp(agent.action.decode(c, *mirror, mirror->features()));
       out += fmt::format(",\"add\":{},\"remove\":{},\"desired\":{}", a.add, a.remove,
                          fleet->active + fleet->warming + a.add - std::min(a.remove, fleet->active));
     } else if (notebook) {

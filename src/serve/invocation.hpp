@@ -36,8 +36,10 @@ Invocation parse_invocation_csv(std::string_view body, int obs_dim);
 // Runs the model on every observation: normalization, actor, each head's most likely choice, and
 // the action space's own decoding against a mirrored fleet when the caller sent one. Returns the
 // start of a JSON object, {"predictions": [{"choice": [...], "add", "remove", "desired"}, ...]
-// (add/remove when they can be known: always for the seed's action, for "target" with the load;
-// desired with a fleet), for the caller to complete with its own members and the closing brace.
+// (add/remove when they can be known: always for the seed's action, for "target" with the load,
+// never for "relative", whose decoding needs the service's history; desired with a fleet), for
+// the caller to complete with its own members and the closing brace. No guardrail applies here:
+// it needs the history that only the stateful route keeps.
 std::string invoke(const LoadedModel& model, const Scenario& scenario, const Invocation& inv);
 
 }  // namespace autoscale::serve
