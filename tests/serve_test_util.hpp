@@ -28,21 +28,23 @@ inline std::filesystem::path temp_dir(const std::string& name) {
 }
 
 // A model written by `autoscale train` (4096 steps of a tiny network: seconds, and decisions that
-// vary from minute to minute), once per process and preset: "seed" (the seed's 25 floats and
-// add/remove action) or "default" (extended features, target action).
-inline std::string trained_model(const std::string& preset) {
+// vary from minute to minute), once per process and kind: "seed" (the seed's 25 floats and
+// add/remove action), "default" (extended features, target action) or "relative" (scale-free
+// features with the wall clock, the relative headroom action). Each carries the default guardrail.
+inline std::string trained_model(const std::string& kind) {
   static std::mutex mu;
   static std::map<std::string, std::string> made;
   std::lock_guard lock(mu);
-  if (auto it = made.find(preset); it != made.end()) return it->second;
-  const auto dir = temp_dir("served_model_" + preset);
+  if (auto it = made.find(kind); it != made.end()) return it->second;
+  const auto dir = temp_dir("served_model_" + kind);
   const auto cfg = dir / "tiny.toml";
-  std::ofstream(cfg) << "[ppo]\npreset = \"" << preset << "\"\nnum_envs = 4\nrollout_steps = 128\nminibatches = 2\n"
-                     << "hidden = [16, 16]\nvalidation_episodes = 0\ncheckpoint_every_steps = 100000\n";
+  std::ofstream(cfg) << "[ppo]\npreset = \"" << (kind == "seed" ? "seed" : "default") << "\"\nnum_envs = 4\nrollout_steps = 128\n"
+                     << "minibatches = 2\nhidden = [16, 16]\nvalidation_episodes = 0\ncheckpoint_every_steps = 100000\n"
+                     << (kind == "relative" ? "features = \"scaled\"\naction = \"relative\"\n" : "");
   const std::string cmd = std::string(AUTOSCALE_CLI) + " train --scenario seed --steps 4096 --threads 1 --out " +
                           (dir / "run").string() + " --config " + cfg.string() + " >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0) throw std::runtime_error("training a test model failed: " + cmd);
-  return made[preset] = (dir / "run" / "model").string();
+  return made[kind] = (dir / "run" / "model").string();
 }
 
 // A server running in this process on an ephemeral loopback port until destroyed.

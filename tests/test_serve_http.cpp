@@ -418,8 +418,9 @@ TEST(ServeHttp, ReplayMatchesEvaluateOnTheSeedAndATraceScenario) {
     std::string preset, scenario;
     std::int64_t minutes;
   };
-  for (const Run& run : {Run{"seed", "seed", 0}, Run{"default", "seed", 3000},
-                         Run{"default", std::string(AUTOSCALE_SOURCE_DIR) + "/scenarios/nasa.toml", 3000}}) {
+  const std::string nasa = std::string(AUTOSCALE_SOURCE_DIR) + "/scenarios/nasa.toml";
+  for (const Run& run : {Run{"seed", "seed", 0}, Run{"default", "seed", 3000}, Run{"default", nasa, 3000},
+                         Run{"relative", nasa, 3000}}) {
     const std::string model = trained_model(run.preset);
     serve::ServeOptions o = options_for(model);
     o.scenario = run.scenario;
