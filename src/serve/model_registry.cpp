@@ -9,6 +9,7 @@
 #include "core/output_file.hpp"
 #include "eval/policy_factory.hpp"
 #include "rl/learned_policy.hpp"
+#include "serve/text_file.hpp"
 
 namespace autoscale::serve {
 
@@ -29,11 +30,7 @@ ModelRegistry::ModelRegistry(std::map<std::string, std::string> paths, std::file
 
 std::shared_ptr<const LoadedModel> ModelRegistry::load(const std::string& name, const std::string& path,
                                                        std::int64_t generation) const {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(fmt::format("cannot read model file {}", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
+  const std::string text = read_text_file(path, "model file");
   rl::model_from_string(text, path);  // validates format, version, checksum and shapes
   auto m = std::make_shared<LoadedModel>();
   m->name = name;

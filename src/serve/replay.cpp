@@ -11,19 +11,12 @@
 #include "core/strings.hpp"
 #include "eval/policy_factory.hpp"
 #include "policies/run_episode.hpp"
+#include "serve/text_file.hpp"
 
 namespace autoscale::serve {
 namespace {
 
 constexpr std::int64_t kNoClockBase = 1704067200;  // 2024-01-01T00:00:00Z, for loads without a clock
-
-std::string file_text(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(fmt::format("cannot read {} {}", what, path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 nlohmann::json call(httplib::Client& c, const std::string& method, const std::string& path, const nlohmann::json& body,
                     const httplib::Headers& headers, std::initializer_list<int> ok) {
@@ -62,9 +55,9 @@ nlohmann::json replay_through_server(const ReplayOptions& o) {
   client.set_tcp_nodelay(true);  // headers and body go out in two writes: no 40 ms delayed-ACK stall
   client.set_read_timeout(30);
   httplib::Headers headers;
-  if (!o.token_file.empty()) headers.emplace("Authorization", "Bearer " + std::string(trim(file_text(o.token_file, "token file"))));
+  if (!o.token_file.empty()) headers.emplace("Authorization", "Bearer " + std::string(trim(read_text_file(o.token_file, "token file"))));
 
-  const std::string checksum = nlohmann::json::parse(file_text(o.model, "model file")).value("checksum", "");
+  const std::string checksum = nlohmann::json::parse(read_text_file(o.model, "model file")).value("checksum", "");
   const auto ping = call(client, "GET", "/ping", {}, headers, {200});
   std::string served;
   for (const auto& m : ping.value("models", nlohmann::json::array())) {

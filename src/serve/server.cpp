@@ -11,6 +11,7 @@
 #include "core/strings.hpp"
 #include "serve/http_error.hpp"
 #include "serve/invocation.hpp"
+#include "serve/text_file.hpp"
 // Last: httplib's system headers define `_res`, which breaks Eigen's headers included after it.
 #include "serve/http_server.hpp"
 
@@ -58,11 +59,7 @@ nlohmann::json parse_json_body(const httplib::Request& req) {
 }
 
 std::string read_token(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(fmt::format("cannot read token file {}", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string token(trim(ss.str()));
+  const std::string token(trim(read_text_file(path, "token file")));
   if (token.empty()) throw Error(fmt::format("token file {} is empty", path));
   return token;
 }
@@ -76,7 +73,7 @@ struct Server::Reply {
   std::string error;  // for the log line of a refused request
   // Invalid UTF-8 a client sent (a field name quoted in an error) is replaced, never a throw.
   static Reply json(const nlohmann::json& j, int status = 200) {
-    return {status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json"};
+    return {status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json", {}};
   }
 };
 
@@ -293,7 +290,7 @@ Server::Reply Server::invocations(const httplib::Request& req) {
   std::string out = invoke(*model, scenario_, inv);
   out += fmt::format(R"(,"model":{{"name":{},"checksum":{}}}}})", json_quote(model->name), json_quote(model->checksum));
   out += '\n';
-  return {200, std::move(out), "application/json"};
+  return {200, std::move(out), "application/json", {}};
 }
 
 ServiceConfig Server::default_config() const {
@@ -446,7 +443,7 @@ Server::Reply Server::prometheus() {
     lines += fmt::format("autoscale_model_info{{name=\"{}\",checksum=\"{}\",generation=\"{}\",path=\"{}\"}} 1\n", prometheus_label(m->name),
                          prometheus_label(m->checksum), m->generation, prometheus_label(m->path));
   }
-  return {200, metrics_.render(lines), "text/plain; version=0.0.4"};
+  return {200, metrics_.render(lines), "text/plain; version=0.0.4", {}};
 }
 
 }  // namespace autoscale::serve

@@ -13,6 +13,7 @@
 #include "core/output_file.hpp"
 #include "rl/agent.hpp"
 #include "serve/http_error.hpp"
+#include "serve/text_file.hpp"
 
 namespace autoscale::serve {
 namespace {
@@ -20,14 +21,6 @@ namespace {
 std::string log_line(const MetricsReport& r) {
   const std::string body = r.to_json().dump();
   return body + "\t" + rl::fnv1a64_hex(body) + "\n";
-}
-
-std::string read_all(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw Error(fmt::format("cannot read {}", p.string()));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -56,13 +49,13 @@ std::vector<StateStore::Service> StateStore::load_all(int warmup_latency) const 
     const auto config_path = entry.path() / "config.json";
     if (!std::filesystem::exists(config_path)) continue;  // created but never configured: nothing to keep
     try {
-      s.config = parse_service_config(nlohmann::json::parse(read_all(config_path)), ServiceConfig{});
+      s.config = parse_service_config(nlohmann::json::parse(read_text_file(config_path, "service config")), ServiceConfig{});
     } catch (const std::exception& e) {
       throw Error(fmt::format("{}: {}", config_path.string(), e.what()));
     }
     const auto log_path = entry.path() / "minutes.log";
     if (std::filesystem::exists(log_path)) {
-      const std::string text = read_all(log_path);
+      const std::string text = read_text_file(log_path, "state log");
       std::size_t pos = 0, line_no = 0, good_bytes = 0;
       while (pos < text.size()) {
         ++line_no;
