@@ -391,6 +391,30 @@ TEST(ServeHttp, ConnectionsBeyondTheBoundGet503AtOnce) {
   EXPECT_GE(std::stoi(m[1].str()), 1);
 }
 
+TEST(ServeHttp, IdleAndSlowClientsAreCutOffByTheTimeouts) {
+  serve::ServeOptions o = options_for(trained_model("seed"));
+  o.limits.keep_alive_seconds = 1;
+  o.limits.read_timeout_seconds = 1;
+  LiveServer live(o);
+  using clock = std::chrono::steady_clock;
+  // Connects and says nothing: closed after the keep-alive time.
+  const int idle = connect_to(live.port());
+  auto t0 = clock::now();
+  EXPECT_EQ(read_until_close(idle), "");
+  EXPECT_LT(clock::now() - t0, std::chrono::seconds(3));
+  ::close(idle);
+  // Starts a request and stalls in its headers: cut off after the read timeout.
+  const int slow = connect_to(live.port());
+  const std::string part = "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-";
+  ASSERT_EQ(::send(slow, part.data(), part.size(), 0), static_cast<ssize_t>(part.size()));
+  t0 = clock::now();
+  const std::string answer = read_until_close(slow);
+  EXPECT_LT(clock::now() - t0, std::chrono::seconds(3));
+  EXPECT_EQ(answer.find("200 OK"), std::string::npos) << answer;
+  ::close(slow);
+  EXPECT_EQ(live.client().Get("/ping")->status, 200);
+}
+
 TEST(ServeHttp, StopFinishesTheRequestInProgress) {
   LiveServer live(options_for(trained_model("seed")));
   const std::string body = nlohmann::json(std::vector<float>(25, 0.2f)).dump();
