@@ -15,10 +15,28 @@ namespace {
 
 using namespace serve_testing;
 
+// A child server, killed when the test is done with it, also when an assertion ends the test early.
 struct ServeProcess {
   pid_t pid = -1;
   int port = 0;
   std::filesystem::path log;
+  ServeProcess() = default;
+  ServeProcess(ServeProcess&& o) noexcept : pid(o.pid), port(o.port), log(std::move(o.log)) { o.pid = -1; }
+  ServeProcess& operator=(ServeProcess&&) = delete;
+  ~ServeProcess() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+  // Sends `sig` and waits for the exit; returns waitpid's status.
+  int signal_and_wait(int sig) {
+    ::kill(pid, sig);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    pid = -1;
+    return status;
+  }
 };
 
 // Starts the binary on an ephemeral loopback port and reads the port from its "listening" log line.
@@ -110,9 +128,7 @@ TEST(ServeRestart, SigkillBetweenTwoMinutesLosesNothing) {
       ASSERT_EQ(d["desired"], reference[next]["desired"]) << "minute " << next;
       if (next > 0 && d["add"] != reference[next - 1]["add"]) ++distinct;
     }
-    ASSERT_EQ(::kill(p.pid, SIGKILL), 0);
-    int status = 0;
-    waitpid(p.pid, &status, 0);
+    const int status = p.signal_and_wait(SIGKILL);
     EXPECT_TRUE(WIFSIGNALED(status));
   }
   EXPECT_GT(distinct, 10) << "decisions that never change would make this test vacuous";
@@ -142,9 +158,7 @@ TEST(ServeRestart, SighupReloadsAndSigtermExitsCleanly) {
   std::string now;
   for (int i = 0; i < 100 && (now = checksum()) != v2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(now, v2);
-  ::kill(p.pid, SIGTERM);
-  int status = 0;
-  waitpid(p.pid, &status, 0);
+  const int status = p.signal_and_wait(SIGTERM);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   std::ifstream in(p.log);
