@@ -141,7 +141,7 @@ TEST(Cli, OneEpisodeHasNoConfidenceInterval) {
 }
 
 TEST(Cli, HelpOnEveryCommand) {
-  for (const char* c : {"--help", "simulate --help", "run --help", "evaluate --help", "tune --help"}) {
+  for (const char* c : {"--help", "simulate --help", "run --help", "evaluate --help", "tune --help", "serve --help", "replay --help"}) {
     const CliRun r = cli(c);
     EXPECT_EQ(r.code, 0) << c;
     EXPECT_NE(r.out.find("--"), std::string::npos) << c;

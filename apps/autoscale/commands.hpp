@@ -9,5 +9,7 @@ void add_run(CLI::App& app);
 void add_evaluate(CLI::App& app);
 void add_tune(CLI::App& app);
 void add_train(CLI::App& app);
+void add_serve(CLI::App& app);   // cmd_serve.cpp, with add_replay
+void add_replay(CLI::App& app);
 
 }  // namespace autoscale::cli

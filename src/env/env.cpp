@@ -42,10 +42,13 @@ std::span<const float> Env::reset(std::uint64_t seed) {
   return features_.values();
 }
 
-StepResult Env::step(Action a) {
+Action Env::clamp(Action a) const {
   const int delta = params_.max_machine_delta;
-  a.add = std::clamp(a.add, 0, delta);
-  a.remove = std::clamp(a.remove, 0, delta);
+  return {std::clamp(a.add, 0, delta), std::clamp(a.remove, 0, delta)};
+}
+
+StepResult Env::step(Action a) {
+  a = clamp(a);
   fleet_.apply(a.add, a.remove);
 
   info_.minute += 1;
@@ -62,6 +65,39 @@ StepResult Env::step(Action a) {
   info_.reward = o.reward;
   features_.update(info_, fleet_);
   return StepResult{features_.values(), o.reward, false, info_.minute > params_.max_time_steps, info_};
+}
+
+void Env::set_reported(const ReportedMinute& m) {
+  if (m.load < 0 || m.failed < 0 || m.failed > m.load || m.active < 0) throw Error("reported minute out of range");
+  fleet_.assign(m.active, m.queue);
+  info_.add = m.add;
+  info_.remove = m.remove;
+  info_.active = fleet_.active();
+  info_.warming = fleet_.warming();
+  info_.load = m.load;
+  info_.clock = m.clock;
+  // Served = load - failed exactly, through the same outcome rule the simulation uses.
+  const MinuteOutcome o = minute_outcome(params_, m.load, m.load - m.failed, m.active);
+  info_.failed = o.failed;
+  info_.down = o.down;
+  info_.reward = o.reward;
+  info_.capacity = m.failed > 0 ? m.load - m.failed : std::max(m.load, fleet_capacity(params_, m.active, 0.0));
+}
+
+std::span<const float> Env::reset_reported(const ReportedMinute& m) {
+  features_.reset();
+  info_ = StepInfo{};
+  set_reported(m);
+  info_.reward = 0;  // as at reset: the first minute's reward is not counted
+  features_.update(info_, fleet_);
+  return features_.values();
+}
+
+StepResult Env::step_reported(const ReportedMinute& m) {
+  info_.minute += 1;
+  set_reported(m);
+  features_.update(info_, fleet_);
+  return StepResult{features_.values(), info_.reward, false, false, info_};
 }
 
 }  // namespace autoscale

@@ -32,6 +32,17 @@ struct StepInfo {
   double reward = 0;
 };
 
+// One minute of a real service as its monitoring reported it, for an Env that mirrors that
+// service instead of simulating one (the server's stateful API).
+struct ReportedMinute {
+  std::int64_t load = 0;    // offered transactions in the minute
+  std::int64_t failed = 0;  // of which failed (at most load)
+  int active = 0;           // machines serving
+  std::vector<int> queue;   // machines warming up per warm-up slot, next to arrive first
+  std::int64_t clock = kNoClock;  // UTC epoch seconds of the minute, or kNoClock
+  int add = 0, remove = 0;  // the decision applied before this minute, as StepInfo records it
+};
+
 struct StepResult {
   std::span<const float> observation;
   double reward = 0;
@@ -52,6 +63,15 @@ class Env {
   std::span<const float> reset(std::uint64_t seed);
   StepResult step(Action action);
 
+  // Mirror mode: the minute a real service reported replaces a simulated one. Info, fleet and
+  // features are updated exactly as reset() (the first minute) and step() do, so a policy acts on
+  // a mirrored service as it would in simulation. Capacity is not observed: it is recorded as what
+  // was served when transactions failed, else the larger of the load and the nominal capacity.
+  std::span<const float> reset_reported(const ReportedMinute& m);
+  StepResult step_reported(const ReportedMinute& m);
+  // The per-minute limits step() applies to an action.
+  Action clamp(Action a) const;
+
   std::span<const float> observation() const { return features_.values(); }
   const Features& features() const { return features_; }
   const StepInfo& info() const { return info_; }
@@ -64,6 +84,8 @@ class Env {
   std::uint64_t seed() const { return seed_; }
 
  private:
+  void set_reported(const ReportedMinute& m);
+
   ServiceParams params_;
   std::unique_ptr<LoadModel> load_;
   Fleet fleet_;

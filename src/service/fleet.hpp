@@ -32,6 +32,19 @@ class Fleet {
     warming_ += add - arriving;
   }
 
+  // Sets the fleet to what a real service reports: `active` serving machines and the warm-up
+  // queue, next to arrive first (one entry per slot; missing slots are empty). For mirroring a
+  // real service, whose counts are the truth, so `active` is not capped.
+  void assign(int active, const std::vector<int>& queue) {
+    active_ = active;
+    head_ = 0;
+    warming_ = 0;
+    for (std::size_t i = 0; i < ring_.size(); ++i) {
+      ring_[i] = i < queue.size() ? queue[i] : 0;
+      warming_ += ring_[i];
+    }
+  }
+
   int active() const { return active_; }
   int warming() const { return warming_; }
   int latency() const { return static_cast<int>(ring_.size()); }

@@ -1,0 +1,449 @@
+#include "serve/server.hpp"
+
+#include <fmt/format.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/strings.hpp"
+#include "serve/http_error.hpp"
+#include "serve/invocation.hpp"
+#include "serve/text_file.hpp"
+// Last: httplib's system headers define `_res`, which breaks Eigen's headers included after it.
+#include "serve/http_server.hpp"
+
+namespace autoscale::serve {
+namespace {
+
+// Set while a routed handler answers, so the library's logger (which also sees requests no route
+// took: 404, 413, malformed) does not count a request twice.
+thread_local bool t_handled = false;
+thread_local std::chrono::steady_clock::time_point t_start{};
+
+nlohmann::json error_body(const std::string& message) { return {{"error", message}}; }
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  // Every byte of the longer string is compared whatever differs first: the time says nothing
+  // about how much of the token was right.
+  unsigned diff = a.size() != b.size() ? 1u : 0u;
+  const std::size_t n = std::max(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= static_cast<unsigned>(x ^ y);
+  }
+  return diff == 0;
+}
+
+std::string media_type(const httplib::Request& req) {
+  std::string t = req.get_header_value("Content-Type");
+  t = std::string(trim(t.substr(0, t.find(';'))));
+  for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return t;
+}
+
+nlohmann::json parse_json_body(const httplib::Request& req) {
+  if (media_type(req) != "application/json") {
+    throw bad_request(fmt::format("Content-Type must be application/json, got '{}'", req.get_header_value("Content-Type")));
+  }
+  try {
+    return nlohmann::json::parse(req.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw bad_request(fmt::format("body is not valid JSON (at byte {})", e.byte));
+  } catch (const nlohmann::json::exception&) {
+    throw bad_request("body is not valid JSON (a number out of range)");  // e.g. 1e999
+  }
+}
+
+std::string read_token(const std::string& path) {
+  const std::string token(trim(read_text_file(path, "token file")));
+  if (token.empty()) throw Error(fmt::format("token file {} is empty", path));
+  return token;
+}
+
+}  // namespace
+
+struct Server::Reply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::string error;  // for the log line of a refused request
+  // Invalid UTF-8 a client sent (a field name quoted in an error) is replaced, never a throw.
+  static Reply json(const nlohmann::json& j, int status = 200) {
+    return {status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json", {}};
+  }
+};
+
+struct Server::Entry {
+  std::mutex mu;
+  ServiceMirror mirror;
+  std::string built_with;  // checksum of the model the mirror's policy was built from
+  bool deleted = false;
+  Entry(Env env, ServiceConfig c) : mirror(std::move(env), std::move(c), nullptr) {}
+};
+
+Server::Server(ServeOptions options)
+    : o_(std::move(options)), scenario_(resolve_scenario(o_.scenario)), log_(o_.log_level, o_.log_out), http_(std::make_unique<BoundedHttpServer>(o_.limits)) {
+  if (!o_.models.count("default")) throw Error("serve needs a model (--model PATH)");
+  std::filesystem::path snapshots;
+  if (!o_.state_dir.empty()) {
+    store_.emplace(o_.state_dir, o_.fsync);
+    snapshots = std::filesystem::path(o_.state_dir) / "models";
+  } else {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "autoscale-serve-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw Error("cannot create a temporary directory for model snapshots");
+    temp_snapshots_ = snapshots = tmpl;
+  }
+  models_ = std::make_unique<ModelRegistry>(o_.models, snapshots, scenario_);
+  if (!o_.token_file.empty()) token_ = read_token(o_.token_file);
+  if (store_) {
+    for (auto& s : store_->load_all(scenario_.service.warmup_latency)) {
+      if (!models_->has(s.config.model)) {
+        throw Error(fmt::format("service '{}' (in {}) uses model '{}', which this server was not given", s.id, o_.state_dir,
+                                s.config.model));
+      }
+      auto e = std::make_shared<Entry>(scenario_.make_env(), s.config);
+      ensure_current_model(*e);
+      e->mirror.replay(s.reports);
+      services_[s.id] = e;
+    }
+  }
+  metrics_.set_services(static_cast<std::int64_t>(services_.size()));
+  http_->on_shed([this] { metrics_.count_shed(); });
+  http_->set_payload_max_length(o_.max_body_bytes);
+  routes();
+}
+
+Server::~Server() {
+  if (!temp_snapshots_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(temp_snapshots_, ec);
+  }
+}
+
+int Server::bind() {
+  int port = o_.port;
+  if (port == 0) {
+    port = http_->bind_to_any_port(o_.host);
+    if (port <= 0) throw Error(fmt::format("cannot bind {} on any port", o_.host));
+  } else if (!http_->bind_to_port(o_.host, port)) {
+    throw Error(fmt::format("cannot bind {}:{} (in use, or not an address of this machine?)", o_.host, port));
+  }
+  log_.write(LogLevel::kInfo, "listening",
+             {{"host", o_.host}, {"port", port}, {"scenario", scenario_.name}, {"dry_run", o_.dry_run},
+              {"state_dir", o_.state_dir}, {"services", services_.size()}, {"threads", o_.limits.threads}});
+  return port;
+}
+
+void Server::run() {
+  http_->listen_after_bind();
+  log_.write(LogLevel::kInfo, "stopped");
+}
+
+void Server::stop() { http_->stop_gracefully(); }
+
+void Server::reload_models() {
+  for (const auto& r : models_->reload()) {
+    metrics_.count_reload(r.ok);
+    if (r.ok) {
+      const auto m = models_->get(r.name);
+      log_.write(LogLevel::kInfo, "model reloaded", {{"model", r.name}, {"changed", r.changed}, {"checksum", m->checksum}});
+    } else {
+      log_.write(LogLevel::kError, "model reload failed; the previous version keeps serving", {{"model", r.name}, {"error", r.error}});
+    }
+  }
+}
+
+bool Server::authorized(const httplib::Request& req) const {
+  if (token_.empty()) return true;
+  const std::string h = req.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (h.size() < kBearer.size() || h.compare(0, kBearer.size(), kBearer) != 0) return false;
+  return constant_time_equal(std::string_view(h).substr(kBearer.size()), token_);
+}
+
+void Server::route(const char* method, const std::string& pattern, const std::string& name, Handler h) {
+  auto wrapped = [this, name, h = std::move(h), public_route = name == "ping"](const httplib::Request& req, httplib::Response& res) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::string log;
+    Reply r;
+    try {
+      if (!public_route && !authorized(req)) {
+        res.set_header("WWW-Authenticate", "Bearer");
+        throw HttpError(401, "missing or wrong bearer token");
+      }
+      r = h(req, log);
+    } catch (const HttpError& e) {
+      r = Reply::json(error_body(e.what()), e.status());
+      r.error = e.what();
+    } catch (const std::exception& e) {
+      log_.write(LogLevel::kError, "internal error", {{"path", req.path}, {"error", e.what()}});
+      r = Reply::json(error_body(std::string("internal error: ") + e.what()), 500);
+      r.error = e.what();
+    }
+    res.status = r.status;
+    res.set_content(std::move(r.body), r.content_type.c_str());
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    metrics_.observe_request(name, req.method, r.status, secs);
+    const LogLevel level = r.status >= 500 ? LogLevel::kError : LogLevel::kInfo;
+    if (log_.enabled(level)) {
+      std::string members = fmt::format(R"("method":{},"path":{},"route":"{}","status":{},"duration_ms":{:.4f},"remote":"{}")",
+                                        json_quote(req.method), json_quote(req.path), name, r.status, secs * 1000, req.remote_addr);
+      if (!r.error.empty()) members += ",\"error\":" + json_quote(r.error);
+      if (!log.empty()) members += "," + log;
+      log_.write_members(level, "request", members);
+    }
+    t_handled = true;
+  };
+  const std::string m = method;
+  if (m == "GET") http_->Get(pattern, wrapped);
+  else if (m == "POST") http_->Post(pattern, wrapped);
+  else if (m == "PUT") http_->Put(pattern, wrapped);
+  else if (m == "DELETE") http_->Delete(pattern, wrapped);
+}
+
+void Server::routes() {
+  const std::string svc = R"(/v1/services/([^/]+))";
+  route("GET", "/ping", "ping", [this](const auto&, auto&) { return ping(); });
+  route("POST", "/invocations", "invocations", [this](const auto& req, auto&) { return invocations(req); });
+  route("GET", "/metrics", "metrics", [this](const auto&, auto&) { return prometheus(); });
+  route("GET", "/v1/services", "services", [this](const auto&, auto&) { return list_services(); });
+  route("POST", svc + "/metrics", "service_metrics",
+        [this](const auto& req, auto& log) { return post_metrics(req.matches[1], req, log); });
+  route("PUT", svc, "service", [this](const auto& req, auto&) { return put_service(req.matches[1], req); });
+  route("GET", svc, "service", [this](const auto& req, auto&) { return get_service(req.matches[1]); });
+  route("DELETE", svc, "service", [this](const auto& req, auto&) { return delete_service(req.matches[1]); });
+  // Known paths with a method they do not take: 405, not 404.
+  const std::vector<std::pair<std::string, std::vector<const char*>>> others = {
+      {"/ping", {"POST", "PUT", "DELETE"}},
+      {"/invocations", {"GET", "PUT", "DELETE"}},
+      {"/metrics", {"POST", "PUT", "DELETE"}},
+      {"/v1/services", {"POST", "PUT", "DELETE"}},
+      {svc + "/metrics", {"GET", "PUT", "DELETE"}},
+      {svc, {"POST"}}};
+  for (const auto& [pattern, methods] : others) {
+    for (const char* m : methods) {
+      route(m, pattern, "method_not_allowed", [](const auto& req, auto&) -> Reply {
+        throw HttpError(405, fmt::format("{} does not take {}", req.path, req.method));
+      });
+    }
+  }
+  http_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    t_start = std::chrono::steady_clock::now();
+    t_handled = false;
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // Requests no route took (unknown path, body over the limit, malformed HTTP) get a JSON error.
+  http_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string msg;
+    if (res.status == 404) msg = fmt::format("no route {} {}", req.method, req.path);
+    else if (res.status == 413) msg = "request body too large";
+    else msg = fmt::format("request refused (HTTP status {})", res.status);
+    res.set_content(error_body(msg).dump() + "\n", "application/json");
+  });
+  http_->set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log_.write(LogLevel::kError, "internal error", {{"path", req.path}, {"error", what}});
+    res.status = 500;
+    res.set_content(Reply::json(error_body("internal error: " + what)).body, "application/json");
+  });
+  http_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    if (t_handled) {
+      t_handled = false;
+      return;
+    }
+    metrics_.observe_request("unmatched", req.method, res.status, 0.0);
+    log_.write(LogLevel::kInfo, "request", {{"method", req.method}, {"path", req.path}, {"route", "unmatched"}, {"status", res.status}, {"remote", req.remote_addr}});
+  });
+}
+
+Server::Reply Server::ping() {
+  nlohmann::json models = nlohmann::json::array();
+  for (const auto& m : models_->all()) models.push_back({{"name", m->name}, {"checksum", m->checksum}});
+  return Reply::json({{"status", "ok"}, {"models", models}});
+}
+
+Server::Reply Server::invocations(const httplib::Request& req) {
+  std::string name = "default";
+  if (req.has_param("model")) name = req.get_param_value("model");
+  const auto model = models_->get(name);
+  if (!model) throw bad_request(fmt::format("unknown model '{}'", name));
+  const std::string type = media_type(req);
+  Invocation inv;
+  if (type == "application/json") {
+    inv = parse_invocation_json(req.body, model->agent->obs_dim);
+  } else if (type == "text/csv") {
+    inv = parse_invocation_csv(req.body, model->agent->obs_dim);
+  } else {
+    throw bad_request(fmt::format("Content-Type must be application/json or text/csv, got '{}'", req.get_header_value("Content-Type")));
+  }
+  std::string out = invoke(*model, scenario_, inv);
+  out += fmt::format(R"(,"model":{{"name":{},"checksum":{}}}}})", json_quote(model->name), json_quote(model->checksum));
+  out += '\n';
+  return {200, std::move(out), "application/json", {}};
+}
+
+ServiceConfig Server::default_config() const {
+  ServiceConfig c;
+  c.max_gap_minutes = o_.max_gap_minutes;
+  return c;
+}
+
+std::shared_ptr<Server::Entry> Server::find(const std::string& id) {
+  std::lock_guard lock(services_mu_);
+  auto it = services_.find(id);
+  return it == services_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Server::Entry> Server::create(const std::string& id, const ServiceConfig& config) {
+  std::lock_guard lock(services_mu_);
+  auto& slot = services_[id];
+  if (!slot) {
+    if (store_) store_->save_config(id, config);
+    slot = std::make_shared<Entry>(scenario_.make_env(), config);
+    metrics_.set_services(static_cast<std::int64_t>(services_.size()));
+  }
+  return slot;
+}
+
+void Server::ensure_current_model(Entry& e) {
+  const auto model = models_->get(e.mirror.config().model);
+  if (!model) throw HttpError(500, fmt::format("model '{}' is not loaded", e.mirror.config().model));
+  if (model->checksum == e.built_with) return;
+  // A new model version: rebuild the state from the reports with it, as a restarted server would.
+  e.mirror.set_policy_maker([model, this] { return model->make_policy(scenario_); });
+  if (!e.mirror.history().empty()) e.mirror.replay(std::vector<MetricsReport>(e.mirror.history()));
+  e.built_with = model->checksum;
+}
+
+Server::Reply Server::post_metrics(const std::string& id, const httplib::Request& req, std::string& log) {
+  if (!valid_service_id(id)) throw bad_request(fmt::format("service id '{}' must be 1-64 of [A-Za-z0-9._-]", id));
+  const MetricsReport report = parse_metrics_report(parse_json_body(req), scenario_.service.warmup_latency);
+  for (int attempt = 0;; ++attempt) {
+    auto e = find(id);
+    if (!e) e = create(id, default_config());
+    std::lock_guard lock(e->mu);
+    if (e->deleted) {
+      if (attempt < 3) continue;  // deleted meanwhile: start it anew
+      throw HttpError(409, "service was deleted while this report was applied; send it again");
+    }
+    ensure_current_model(*e);
+    const Decision d = e->mirror.ingest(report);
+    if (store_ && !d.duplicate) {
+      try {
+        if (d.restarted) {
+          store_->rewrite(id, e->mirror.history());
+        } else {
+          store_->append(id, report);
+        }
+      } catch (const std::exception& ex) {
+        e->mirror.drop_last();  // not persisted: not applied
+        throw HttpError(500, fmt::format("cannot persist the report: {}", ex.what()));
+      }
+    }
+    const bool dry_run = o_.dry_run || e->mirror.config().dry_run;
+    const char* direction = d.action.add > 0 ? "add" : d.action.remove > 0 ? "remove" : "hold";
+    if (!d.duplicate) metrics_.count_decision(direction, dry_run);
+    const auto model = models_->get(e->mirror.config().model);
+    nlohmann::json out = {{"service", id},
+                          {"minute", d.minute},
+                          {"timestamp", d.timestamp},
+                          {"add", d.action.add},
+                          {"remove", d.action.remove},
+                          {"desired", d.desired},
+                          {"act", !dry_run},
+                          {"dry_run", dry_run},
+                          {"filled_minutes", d.filled},
+                          {"restarted", d.restarted},
+                          {"duplicate", d.duplicate},
+                          {"model", {{"name", model->name}, {"checksum", model->checksum}}}};
+    log = fmt::format(R"("service":{},"minute":{},"add":{},"remove":{},"desired":{},"dry_run":{},"filled_minutes":{},"restarted":{},"duplicate":{})",
+                      json_quote(id), d.minute, d.action.add, d.action.remove, d.desired, dry_run, d.filled, d.restarted, d.duplicate);
+    return Reply::json(out);
+  }
+}
+
+Server::Reply Server::put_service(const std::string& id, const httplib::Request& req) {
+  if (!valid_service_id(id)) throw bad_request(fmt::format("service id '{}' must be 1-64 of [A-Za-z0-9._-]", id));
+  const nlohmann::json body = parse_json_body(req);
+  auto e = find(id);
+  const ServiceConfig base = e ? [&] { std::lock_guard l(e->mu); return e->mirror.config(); }() : default_config();
+  const ServiceConfig c = parse_service_config(body, base);
+  if (!models_->has(c.model)) {
+    std::string known;
+    for (const auto& m : models_->all()) known += (known.empty() ? "" : ", ") + m->name;
+    throw bad_request(fmt::format("unknown model '{}' (known: {})", c.model, known));
+  }
+  if (!e) e = create(id, c);
+  std::lock_guard lock(e->mu);
+  const ServiceConfig old = e->mirror.config();
+  if (!e->mirror.history().empty() && (c.wall_clock != old.wall_clock || c.max_gap_minutes != old.max_gap_minutes)) {
+    throw conflict("wall_clock and max_gap_minutes change how past reports are read: DELETE the service first");
+  }
+  if (c.model != old.model) {
+    // A different model: rebuilt from the reports, as ensure_current_model does for a new version.
+    e->mirror.set_model(c.model);
+    e->built_with.clear();
+    ensure_current_model(*e);
+  }
+  e->mirror.set_dry_run(c.dry_run);
+  if (store_) store_->save_config(id, e->mirror.config());
+  nlohmann::json j = e->mirror.state_json();
+  j["service"] = id;
+  return Reply::json(j);
+}
+
+Server::Reply Server::get_service(const std::string& id) {
+  auto e = find(id);
+  if (!e) throw HttpError(404, fmt::format("no service '{}'", id));
+  std::lock_guard lock(e->mu);
+  nlohmann::json j = e->mirror.state_json();
+  j["service"] = id;
+  j["dry_run"] = o_.dry_run || e->mirror.config().dry_run;
+  j["model_checksum"] = e->built_with;
+  return Reply::json(j);
+}
+
+Server::Reply Server::delete_service(const std::string& id) {
+  std::shared_ptr<Entry> e;
+  {
+    std::lock_guard lock(services_mu_);
+    auto it = services_.find(id);
+    if (it == services_.end()) throw HttpError(404, fmt::format("no service '{}'", id));
+    e = it->second;
+    services_.erase(it);
+    metrics_.set_services(static_cast<std::int64_t>(services_.size()));
+  }
+  std::lock_guard lock(e->mu);
+  e->deleted = true;
+  if (store_) store_->remove(id);
+  return Reply::json({{"service", id}, {"deleted", true}});
+}
+
+Server::Reply Server::list_services() {
+  std::lock_guard lock(services_mu_);
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& [id, e] : services_) ids.push_back(id);
+  return Reply::json({{"services", ids}});
+}
+
+Server::Reply Server::prometheus() {
+  std::string lines = "# HELP autoscale_model_info The model each name serves (value 1).\n# TYPE autoscale_model_info gauge\n";
+  for (const auto& m : models_->all()) {
+    lines += fmt::format("autoscale_model_info{{name=\"{}\",checksum=\"{}\",generation=\"{}\",path=\"{}\"}} 1\n", prometheus_label(m->name),
+                         prometheus_label(m->checksum), m->generation, prometheus_label(m->path));
+  }
+  return {200, metrics_.render(lines), "text/plain; version=0.0.4", {}};
+}
+
+}  // namespace autoscale::serve

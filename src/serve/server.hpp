@@ -1,0 +1,95 @@
+#pragma once
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenario/scenario.hpp"
+#include "serve/connection_limits.hpp"
+#include "serve/json_log.hpp"
+#include "serve/model_registry.hpp"
+#include "serve/prometheus.hpp"
+#include "serve/service_mirror.hpp"
+#include "serve/state_store.hpp"
+
+namespace httplib {
+struct Request;
+}
+
+namespace autoscale::serve {
+
+class BoundedHttpServer;
+
+struct ServeOptions {
+  std::map<std::string, std::string> models;  // name -> model file; "default" is required
+  std::string scenario = "seed";              // the service shape the models act on
+  std::string host = "127.0.0.1";
+  int port = 8080;                            // 0 = any free port (tests)
+  ConnectionLimits limits;
+  std::string token_file;                     // with it, every route but /ping needs the bearer token
+  std::string state_dir;                      // persisted service state (none = memory only)
+  bool dry_run = false;                       // every service's decisions are marked not to act on
+  bool fsync = true;                          // fdatasync each accepted minute before answering
+  std::size_t max_body_bytes = 1 << 20;
+  int max_gap_minutes = 60;                   // default for new services
+  LogLevel log_level = LogLevel::kInfo;
+  std::FILE* log_out = stderr;
+};
+
+// The HTTP server: the SageMaker inference contract (/ping, /invocations), the stateful decision
+// API (/v1/services/...), Prometheus metrics (/metrics). docs/serving.md documents the routes.
+class Server {
+ public:
+  explicit Server(ServeOptions options);  // loads models and persisted state; throws Error
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  int bind();  // binds host:port and returns the port; throws Error
+  void run();  // serves until stop(); returns once the requests in progress are answered
+  void stop();
+  // Re-reads the model files (SIGHUP). A model that fails keeps serving its previous version.
+  void reload_models();
+
+ private:
+  struct Entry;
+  struct Reply;
+  // `log` collects extra JSON members for the request's log line.
+  using Handler = std::function<Reply(const httplib::Request&, std::string& log)>;
+
+  void route(const char* method, const std::string& pattern, const std::string& name, Handler h);
+  void routes();
+  bool authorized(const httplib::Request& req) const;
+
+  Reply ping();
+  Reply invocations(const httplib::Request& req);
+  Reply post_metrics(const std::string& id, const httplib::Request& req, std::string& log);
+  Reply put_service(const std::string& id, const httplib::Request& req);
+  Reply get_service(const std::string& id);
+  Reply delete_service(const std::string& id);
+  Reply list_services();
+  Reply prometheus();
+
+  std::shared_ptr<Entry> find(const std::string& id);
+  std::shared_ptr<Entry> create(const std::string& id, const ServiceConfig& config);
+  void ensure_current_model(Entry& e);
+  ServiceConfig default_config() const;
+
+  ServeOptions o_;
+  Scenario scenario_;
+  std::filesystem::path temp_snapshots_;  // removed at exit when there is no state dir
+  std::unique_ptr<ModelRegistry> models_;
+  std::optional<StateStore> store_;
+  std::string token_;
+  JsonLog log_;
+  ServerMetrics metrics_;
+  std::unique_ptr<BoundedHttpServer> http_;
+  std::mutex services_mu_;
+  std::map<std::string, std::shared_ptr<Entry>> services_;
+};
+
+}  // namespace autoscale::serve
