@@ -9,5 +9,6 @@ void add_run(CLI::App& app);
 void add_evaluate(CLI::App& app);
 void add_tune(CLI::App& app);
 void add_train(CLI::App& app);
+void add_report(CLI::App& app);
 
 }  // namespace autoscale::cli

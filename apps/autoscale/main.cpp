@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   autoscale::cli::add_evaluate(app);
   autoscale::cli::add_tune(app);
   autoscale::cli::add_train(app);
+  autoscale::cli::add_report(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
