@@ -97,8 +97,17 @@ std::vector<std::filesystem::path> render_pngs(const std::filesystem::path& repo
   if (!std::regex_search(m.out, match, kSizes)) {
     throw Error(fmt::format("render PNGs: the page did not finish drawing in {} (no figure heights)", chromium.string()));
   }
-  std::string json = match[1].str();
-  for (std::size_t p; (p = json.find("&quot;")) != std::string::npos;) json.replace(p, 6, "\"");
+  // --dump-dom writes the attribute with its quotes as &quot;
+  std::string json;
+  const std::string attr = match[1].str();
+  for (std::size_t i = 0; i < attr.size(); ++i) {
+    if (attr.compare(i, 6, "&quot;") == 0) {
+      json.push_back('"');
+      i += 5;
+    } else {
+      json.push_back(attr[i]);
+    }
+  }
   const auto heights = nlohmann::json::parse(json);
 
   // Pass 2: one screenshot per figure, the window as tall as the figure.

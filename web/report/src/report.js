@@ -44,7 +44,7 @@
     const d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60), mm = Math.round(m % 60);
     return `d${d} ${String(h).padStart(2, '0')}:${String(mm).padStart(2, '0')}`;
   };
-  const minuteAxis = { incrs: MINUTE_INCRS, values: (u, splits) => splits.map(minuteLabel), size: 36 };
+  const minuteAxis = { incrs: MINUTE_INCRS, values: (u, splits) => splits.map(minuteLabel), size: 36, space: 90 };
 
   function chartWidth(container) {
     return Math.max(320, Math.floor(container.getBoundingClientRect().width || document.body.clientWidth - 48));
@@ -136,8 +136,8 @@
     const pols = m.evaluation.policies;
     const best = m.derived.best, ref = m.derived.reference;
     const refName = m.derived.reference_is_learned ? 'learned' : 'best';
-    const cols = ['policy', 'mean profit', '95% interval', '% of oracle', '% of oracle-load', 'downtime min', 'availability %',
-      'machine-min', `paired vs ${refName} (95% CI)`, 'paired vs best other (95% CI)'];
+    const cols = ['policy', 'mean profit ($/episode)', '95% interval', '% of oracle', '% of oracle-load', 'downtime min/episode',
+      'availability %', 'machine-min/episode', `paired difference vs ${refName} (95% CI)`, 'paired difference vs best other (95% CI)'];
     const t = el('table', { class: 'summary', id: 'summary-table' });
     t.append(el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', { text: c })))));
     const body = el('tbody');
@@ -146,8 +146,12 @@
       const ci = p.profit_ci95 || [NaN, NaN];
       const d = m.derived.paired_vs_reference[k];
       const vs = p.vs_best_other;
+      const policyCell = el('td', { text: p.policy });
+      if (p.policy === best) policyCell.append(el('span', { class: 'sub', text: '★ best (not an oracle)' }));
+      if (p.policy === ref) policyCell.append(el('span', { class: 'sub', text: `${refName} policy: the paired reference` }));
+      if (isOracle(p.policy)) policyCell.append(el('span', { class: 'sub', text: 'clairvoyant bound' }));
+      tr.append(policyCell);
       const cells = [
-        [p.policy + (p.policy === best ? '  ★ best' : '') + (p.policy === ref ? `  (${refName} reference)` : ''), ''],
         [fmt(p.mean_profit), ''],
         [`[${fmt(ci[0])}, ${fmt(ci[1])}]`, ''],
         [fmt(p.pct_of_oracle, 1), ''],
@@ -156,13 +160,15 @@
         [fmt(100 * p.availability, 2), ''],
         [fmt(p.machine_minutes), ''],
         [d ? `${signed(d.mean)} [${signed(d.lo)}, ${signed(d.hi)}]` : '–', d ? (d.lo > 0 ? 'pos' : d.hi < 0 ? 'neg' : '') : ''],
-        [vs ? `${signed(vs.mean_difference)} [${signed(vs.ci95[0])}, ${signed(vs.ci95[1])}] vs ${shortLabel(vs.policy)}` : '–', ''],
       ];
       for (const [text, cls] of cells) tr.append(el('td', { text, class: cls }));
+      const vsCell = el('td', { text: vs ? `${signed(vs.mean_difference)} [${signed(vs.ci95[0])}, ${signed(vs.ci95[1])}]` : '–' });
+      if (vs) vsCell.append(el('span', { class: 'sub', text: `vs ${shortLabel(vs.policy)}` }));
+      tr.append(vsCell);
       body.append(tr);
     });
     t.append(body);
-    return t;
+    return el('div', { class: 'table-wrap' }, t);
   }
 
   function block(id, title, caption) {
@@ -318,7 +324,8 @@
           { label: 'reference fleet', stroke: COLORS.reference, width: 1.25, dash: [5, 4], paths: stepped }],
       }, d.fleet);
       const dec = makeChart(boxes[2], `timeline:${k}:decisions`, 'time', {
-        ...common(110),
+        ...common(120),
+        scales: { x: { time: false }, y: { range: (u, lo, hi) => { const a = Math.max(1, Math.abs(lo), Math.abs(hi)); return [-a, a]; } } },
         axes: [minuteAxis, { label: 'add / remove', size: 70 }],
         series: [xSeries,
           { label: 'added', stroke: COLORS.add, fill: 'rgba(46,160,67,0.5)', width: 1, paths: stepped },
