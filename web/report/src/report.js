@@ -10,7 +10,7 @@
     active: '#2b6cb0', fleet: '#8fb8e8', reference: '#7b2d9e', add: '#2ea043', remove: '#d62728',
     train: '#9ab3d6', validation: '#1f4e9c',
   };
-  const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+  const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#393b79', '#bcbd22', '#17becf'];
   const TYPES = { u8: Uint8Array, i8: Int8Array, u16: Uint16Array, i16: Int16Array, i32: Int32Array, f32: Float32Array, f64: Float64Array };
 
   const report = { charts: [], timeCharts: [], ready: null, figures: [] };
@@ -282,7 +282,7 @@
       }
       return {
         load: [e.x, e.loadCol, Float64Array.from(cap), served],
-        fleet: [e.x, Float64Array.from(act), total, refFleet],
+        fleet: [e.x, refFleet, total, Float64Array.from(act)],
         dec: [e.x, Float64Array.from(add), removed],
         down: cols(p.down),
       };
@@ -318,10 +318,11 @@
       const fleet = makeChart(boxes[1], `timeline:${k}:fleet`, 'time', {
         ...common(170),
         axes: [minuteAxis, { label: 'machines', size: 70 }],
+        // the reference first, so the policy's own fleet is drawn over it
         series: [xSeries,
-          { label: 'active', stroke: COLORS.active, width: 1.5, paths: stepped },
+          { label: 'reference fleet (active + warming)', stroke: COLORS.reference, width: 1.25, dash: [5, 4], paths: stepped },
           { label: 'active + warming', stroke: COLORS.fleet, width: 1, paths: stepped },
-          { label: 'reference fleet', stroke: COLORS.reference, width: 1.25, dash: [5, 4], paths: stepped }],
+          { label: 'active', stroke: COLORS.active, width: 1.5, paths: stepped }],
       }, d.fleet);
       const dec = makeChart(boxes[2], `timeline:${k}:decisions`, 'time', {
         ...common(120),
@@ -486,19 +487,22 @@
     const box = el('div', { class: 'figure' });
     b.append(ctl, box);
     const data = (xs) => [xs, train, val, ...refs.map((p) => Array.from(xs, () => p.mean_profit))];
-    const u = makeChart(box, 'training', 'line', {
+    // Switching the x axis rebuilds the chart, so its axis label and ticks follow.
+    const build = (byWall) => makeChart(box, 'training', 'line', {
       height: 340,
       scales: { x: { time: false } },
-      axes: [{ label: 'environment steps', values: (u, s) => s.map((v) => v >= 1e6 ? `${fmt(v / 1e6, 1)}M` : fmt(v)) }, { label: 'profit per episode ($)', size: 80 }],
-      series: [{ label: 'x' },
+      axes: [{ label: byWall ? 'wall time (s)' : 'environment steps', space: 80,
+        values: (u, s) => s.map((v) => v >= 1e6 ? `${fmt(v / 1e6, 1)}M` : fmt(v)) }, { label: 'profit per episode ($)', size: 80 }],
+      series: [{ label: byWall ? 'seconds' : 'steps' },
         { label: 'training episodes', stroke: COLORS.train, width: 1, spanGaps: true },
         { label: 'validation', stroke: COLORS.validation, width: 2.5, spanGaps: true, points: { show: true, size: 5 } },
         ...refs.map((p, k) => ({ label: shortLabel(p.policy), stroke: PALETTE[(k + 1) % PALETTE.length], width: 1.25, dash: [6, 4], points: { show: false } }))],
-    }, data(steps));
+    }, data(byWall ? wall : steps));
+    let u = build(false);
     xSel.addEventListener('change', () => {
-      const byWall = xSel.value === 'wall';
-      u.axes[0].label = byWall ? 'wall time (s)' : 'environment steps';
-      u.setData(data(byWall ? wall : steps));
+      report.charts = report.charts.filter((c) => c.u !== u);
+      u.destroy();
+      u = build(xSel.value === 'wall');
     });
   }
 
@@ -550,11 +554,17 @@
     distributionSections(manifest, root);
     trainingSection(manifest, cols, root);
     if (target === 'measure') {
-      // The PNG renderer's first pass: the page height with each figure shown alone.
+      // The PNG renderer's first pass: the page height with each figure shown alone, once uPlot
+      // has applied its sizes (it does so in a microtask after creating a chart). A timer, not
+      // an animation frame: Chromium's --dump-dom under virtual time draws no frames.
+      const frame = () => new Promise((r) => setTimeout(r, 0));
       const heights = {};
       for (const id of report.figures) {
         showOnly(id);
-        heights[id] = Math.ceil(document.documentElement.scrollHeight);
+        resizeAll();
+        await frame();
+        // the page's content, not scrollHeight, which is never below the window's height
+        heights[id] = Math.ceil(root.getBoundingClientRect().bottom + window.scrollY);
       }
       document.documentElement.dataset.figureHeights = JSON.stringify(heights);
     } else if (target) {
