@@ -204,3 +204,24 @@ TEST(ReportCli, BadInputFailsWithTheFileNamed) {
   EXPECT_NE(u.code, 0);
   EXPECT_NE(u.out.find("--eval"), std::string::npos) << u.out;
 }
+
+TEST(ReportScenario, TraceScenariosCarryTheTraceAndTheReplayedWindows) {
+  Scenario s = load_scenario_file(std::string(AUTOSCALE_SOURCE_DIR) + "/scenarios/nasa.toml");
+  s.set_episode_minutes(1440);
+  const ScenarioPicture pic = picture_scenario(s, 40, 3);
+  EXPECT_EQ(pic.kind, "trace");
+  EXPECT_EQ(pic.trace_tpm.size(), s.load.series->tpm.size());
+  ASSERT_EQ(pic.samples.size(), 3u);
+  for (const auto& x : pic.samples) {
+    ASSERT_TRUE(x.window_start.has_value());
+    EXPECT_GE(*x.window_start, 0);
+    EXPECT_LE(*x.window_start + 1440, static_cast<std::int64_t>(pic.trace_tpm.size()));
+    EXPECT_EQ(x.load.size(), 1440u);
+  }
+  EXPECT_NE(pic.samples[0].window_start, pic.samples[1].window_start) << "seeded random windows differ per episode";
+  const Payload p = build_payload(ReportInputs{.evaluation = sample_inputs().evaluation, .evaluation_source = "e.json",
+                                               .traces = {}, .training = std::nullopt, .scenario = pic, .notes = {}});
+  EXPECT_EQ(p.manifest["scenario"]["trace"]["tpm"]["length"], pic.trace_tpm.size());
+  EXPECT_TRUE(p.manifest["training"].is_null());
+  EXPECT_TRUE(p.manifest["traces"].empty());
+}
