@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <sstream>
 
 #include "commands.hpp"
 #include "core/error.hpp"
@@ -12,13 +13,24 @@ namespace autoscale::cli {
 namespace {
 
 struct ReportArgs {
-  std::string eval, traces, train, scenario, out, png, chromium;
+  std::string eval, traces, train, scenario, out, png, chromium, png_window;
   std::vector<int> episodes;
   int max_episodes = 3;
   int load_samples = 3;
 };
 
 void make_report(const ReportArgs& a) {
+  report::PngOptions o{.chromium = a.chromium, .width = 1200, .window = std::nullopt};
+  if (!a.png_window.empty()) {
+    double from = 0, to = 0;
+    char colon = 0;
+    std::istringstream in(a.png_window);
+    if (!(in >> from >> colon >> to) || colon != ':' || !(in >> std::ws).eof() || !(from < to) || from < 0) {
+      throw CLI::ValidationError("--png-window", "expects FROM:TO minutes with 0 <= FROM < TO, got '" + a.png_window + "'");
+    }
+    o.window = std::pair(from, to);
+  }
+  if (!a.png.empty() && a.out == "-") throw CLI::ValidationError("--png", "needs the report in a file (--out FILE), not on stdout");
   report::ReportSources src;
   src.evaluation = a.eval;
   if (!a.traces.empty()) src.traces = a.traces;
@@ -31,8 +43,8 @@ void make_report(const ReportArgs& a) {
   report::write_report(inputs, a.out);
   if (a.out != "-") fmt::print(stderr, "report: {}\n", std::filesystem::absolute(a.out).string());
   if (!a.png.empty()) {
-    if (a.out == "-") throw Error("--png needs the report in a file, not on stdout");
-    const auto files = report::render_pngs(a.out, a.png, {.chromium = a.chromium});
+
+    const auto files = report::render_pngs(a.out, a.png, o);
     for (const auto& f : files) fmt::print(stderr, "png: {}\n", f.string());
   }
 }
@@ -51,6 +63,7 @@ void add_report(CLI::App& app) {
   c->add_option("--load-samples", a->load_samples, "load curves drawn for the scenario")->capture_default_str()->check(CLI::NonNegativeNumber);
   c->add_option("--out", a->out, "the HTML file to write ('-' = stdout)")->required();
   c->add_option("--png", a->png, "also write each figure as a PNG into this directory (headless Chromium)");
+  c->add_option("--png-window", a->png_window, "with --png: draw the timelines for minutes FROM:TO of the episode");
   c->add_option("--chromium", a->chromium, "Chromium binary for --png (default: $AUTOSCALE_CHROMIUM or /usr/bin/chromium)");
   c->callback([a] { make_report(*a); });
 }

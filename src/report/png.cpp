@@ -121,7 +121,9 @@ std::vector<std::filesystem::path> render_pngs(const std::filesystem::path& repo
     const auto tmp = dir / fmt::format("{}.tmp.png", name);
     auto shot = base_args(chromium, profile, o.width, std::max(100, h.get<int>()));
     shot.push_back(fmt::format("--screenshot={}", tmp.string()));
-    shot.push_back(fmt::format("file://{}#png={}", page.string(), id));
+    std::string url = fmt::format("file://{}#png={}", page.string(), id);
+    if (o.window) url += fmt::format("&from={}&to={}", o.window->first, o.window->second);
+    shot.push_back(url);
     const Run r = run_capture(shot);
     if (r.status != 0 || !std::filesystem::exists(tmp)) {
       throw Error(fmt::format("render PNGs: {} failed (status {}) drawing figure '{}'", chromium.string(), r.status, id));

@@ -2,6 +2,8 @@
 // PNG images of a report's figures, drawn by the page's own charts in headless Chromium, for
 // READMEs and issues.
 #include <filesystem>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,8 @@ namespace autoscale::report {
 struct PngOptions {
   std::filesystem::path chromium;  // empty: $AUTOSCALE_CHROMIUM, else /usr/bin/chromium
   int width = 1200;                // CSS pixels
+  // The time window of the timeline figures, in minutes of the episode; unset = the whole episode.
+  std::optional<std::pair<double, double>> window;
 };
 
 // Renders every figure of the report page at `report_html` into `dir`/<figure>.png (the summary

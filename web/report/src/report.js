@@ -483,14 +483,26 @@
     root.append(b);
     const ctl = el('div', { class: 'controls' });
     const xSel = el('select', { id: 'training-x' }, el('option', { value: 'steps', text: 'environment steps' }), el('option', { value: 'wall', text: 'wall time (s)' }));
-    ctl.append(el('label', { text: 'x axis' }), xSel);
+    // Early training loses far more than any tuned policy; by default the y axis shows the range
+    // where the curve meets the reference lines (the later half of validation and the references).
+    const ySel = el('select', { id: 'training-y' }, el('option', { value: 'focus', text: 'near the reference lines' }), el('option', { value: 'all', text: 'everything' }));
+    ctl.append(el('label', { text: 'x axis' }), xSel, el('label', { text: 'y axis' }), ySel);
+    const late = val.slice(Math.floor(val.length / 2)).filter((v) => v !== null);
+    const focusVals = [...late, ...refs.map((p) => p.mean_profit)];
+    const allVals = [...train, ...val, ...refs.map((p) => p.mean_profit)].filter((v) => v !== null);
+    let focus = null;
+    if (focusVals.length) {
+      const lo = Math.min(...focusVals), hi = Math.max(...allVals);
+      const pad = Math.max(0.15 * (hi - lo), 0.02 * Math.abs(hi), 1);
+      if (lo - pad > Math.min(...allVals)) focus = [lo - pad, hi + pad];
+    }
     const box = el('div', { class: 'figure' });
     b.append(ctl, box);
     const data = (xs) => [xs, train, val, ...refs.map((p) => Array.from(xs, () => p.mean_profit))];
     // Switching the x axis rebuilds the chart, so its axis label and ticks follow.
-    const build = (byWall) => makeChart(box, 'training', 'line', {
+    const build = (byWall, yAll) => makeChart(box, 'training', 'line', {
       height: 340,
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, ...(focus && !yAll ? { y: { range: focus } } : {}) },
       axes: [{ label: byWall ? 'wall time (s)' : 'environment steps', space: 80,
         values: (u, s) => s.map((v) => v >= 1e6 ? `${fmt(v / 1e6, 1)}M` : fmt(v)) }, { label: 'profit per episode ($)', size: 80 }],
       series: [{ label: byWall ? 'seconds' : 'steps' },
@@ -498,12 +510,14 @@
         { label: 'validation', stroke: COLORS.validation, width: 2.5, spanGaps: true, points: { show: true, size: 5 } },
         ...refs.map((p, k) => ({ label: shortLabel(p.policy), stroke: PALETTE[(k + 1) % PALETTE.length], width: 1.25, dash: [6, 4], points: { show: false } }))],
     }, data(byWall ? wall : steps));
-    let u = build(false);
-    xSel.addEventListener('change', () => {
+    let u = build(false, false);
+    const rebuild = () => {
       report.charts = report.charts.filter((c) => c.u !== u);
       u.destroy();
-      u = build(xSel.value === 'wall');
-    });
+      u = build(xSel.value === 'wall', ySel.value === 'all');
+    };
+    xSel.addEventListener('change', rebuild);
+    ySel.addEventListener('change', rebuild);
   }
 
   function resizeAll() {
@@ -514,9 +528,10 @@
   }
 
   // #png=<figure id>: show that figure alone, as wide as the window (the PNG renderer's view).
+  // #png=<figure id>[&from=M&to=M]: the figure alone; the timelines showing minutes M..M.
   function pngTarget() {
-    const m = /^#png=(.+)$/.exec(location.hash);
-    return m ? decodeURIComponent(m[1]) : null;
+    const m = /^#png=([^&]+)(?:&from=([0-9.]+)&to=([0-9.]+))?$/.exec(location.hash);
+    return m ? { id: decodeURIComponent(m[1]), window: m[2] ? [Number(m[2]), Number(m[3])] : null } : null;
   }
 
   // PNG mode: hide everything but one figure (a timeline panel keeps its section's heading).
@@ -539,7 +554,8 @@
     };
     const root = document.getElementById('report');
     root.innerHTML = '';
-    const target = pngTarget();
+    const png = pngTarget();
+    const target = png && png.id;
     if (target) document.body.classList.add('png-mode');
     root.append(header(manifest));
     const n = notes(manifest);
@@ -569,6 +585,7 @@
       document.documentElement.dataset.figureHeights = JSON.stringify(heights);
     } else if (target) {
       showOnly(target);
+      if (png.window && report.timeCharts.length) report.timeCharts[0].setScale('x', { min: png.window[0], max: png.window[1] });
     }
     resizeAll();
     window.addEventListener('resize', resizeAll);

@@ -4,11 +4,11 @@
 //   - a drag-zoom on one timeline chart sets the same window on every other timeline chart,
 //   - a wheel zoom does too, and a double-click restores the whole episode,
 //   - the page logged no console error and threw nothing;
-// then saves a full-page screenshot.
+// then saves a full-page screenshot, and checks that `report --png` writes an image per figure.
 //
 //   node browser-test.mjs --cli build/release/autoscale --work DIR --screenshot FILE [--chromium PATH]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
 import { launchChromium, reportUrl } from './chromium.mjs';
@@ -149,6 +149,19 @@ try {
 } finally {
   await browser.close();
 }
+// --png: every figure as an image, drawn by the same page in headless Chromium.
+run('report', '--eval', join(work, 'eval.json'), '--traces', join(work, 'traces.csv'), '--train', join(work, 'train'),
+  '--scenario', scenario, '--out', page, '--png', join(work, 'png'), '--png-window', '600:1200');
+check('--png writes one image per figure', () => {
+  const want = ['summary', 'scenario', 'profits', 'paired', 'training', ...Array.from({ length: 6 }, (_, k) => `timeline-${k}`)];
+  for (const name of want) {
+    const png = readFileSync(join(work, 'png', `${name}.png`));
+    assert.equal(png.subarray(1, 4).toString(), 'PNG', `${name}.png is not a PNG`);
+    assert.equal(png.readUInt32BE(16), 1200, `${name}.png is not 1200 pixels wide`);
+    assert.ok(png.readUInt32BE(20) > 150 && png.length > 10000, `${name}.png is ${png.readUInt32BE(20)} pixels high, ${png.length} bytes`);
+  }
+});
+
 if (!failures) rmSync(work, { recursive: true, force: true });
 else console.log(`inputs kept in ${work}`);
 console.log(`${passes} passed, ${failures} failed`);
