@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "core/error.hpp"
 #include "report/png.hpp"
 #include "report/report_html.hpp"
@@ -59,8 +60,8 @@ void add_report(CLI::App& app) {
   c->add_option("--train", a->train, "training directory holding progress.csv");
   c->add_option("--scenario", a->scenario, "scenario for the load picture (default: the evaluation's)");
   c->add_option("--episodes", a->episodes, "episode indices to show from the traces (default: the first --max-episodes)")->delimiter(',');
-  c->add_option("--max-episodes", a->max_episodes, "episodes kept from the traces when --episodes is not given")->capture_default_str()->check(CLI::PositiveNumber);
-  c->add_option("--load-samples", a->load_samples, "load curves drawn for the scenario")->capture_default_str()->check(CLI::NonNegativeNumber);
+  c->add_option("--max-episodes", a->max_episodes, "episodes kept from the traces when --episodes is not given")->capture_default_str()->check(at_least(1));
+  c->add_option("--load-samples", a->load_samples, "load curves drawn for the scenario")->capture_default_str()->check(at_least(0));
   c->add_option("--out", a->out, "the HTML file to write ('-' = stdout)")->required();
   c->add_option("--png", a->png, "also write each figure as a PNG into this directory (headless Chromium)");
   c->add_option("--png-window", a->png_window, "with --png: draw the timelines for minutes FROM:TO of the episode");

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <unistd.h>
 
@@ -73,11 +74,13 @@ void run(const RunArgs& a) {
              first_seed + static_cast<std::uint64_t>(a.episodes) - 1, a.baselines, scenario.name);
   const std::filesystem::path out(a.out);
   MinuteTraceWriter traces(out / "traces.csv", a.episodes, kReportEpisodes);  // the report's timelines
+  const auto t0 = std::chrono::steady_clock::now();
   const auto summaries = summarize(run_policies(scenario, specs, first_seed, a.episodes, threads, &traces));
   traces.commit();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("{}\n", format_table(summaries));
-  nlohmann::json evaluation = {{"scenario", scenario.name}, {"first_seed", first_seed}, {"episodes", a.episodes},
-                               {"minutes_per_episode", scenario.service.episode_steps()}, {"policies", to_json(summaries)}};
+  nlohmann::json evaluation =
+      evaluation_document({scenario.name, first_seed, a.episodes, scenario.service.episode_steps(), secs}, summaries);
   if (std::filesystem::is_regular_file(a.scenario)) evaluation["scenario_path"] = std::filesystem::absolute(a.scenario).string();
   write_file_atomic(out / "evaluation.json", evaluation.dump(2) + "\n");
   report::ReportSources sources{.evaluation = out / "evaluation.json", .traces = out / "traces.csv", .train_dir = out,
