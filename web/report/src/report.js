@@ -146,7 +146,7 @@
       const ci = p.profit_ci95 || [NaN, NaN];
       const d = m.derived.paired_vs_reference[k];
       const vs = p.vs_best_other;
-      const policyCell = el('td', { text: p.policy });
+      const policyCell = el('td', { text: p.policy.replace(/,/g, ',\u200b') });  // specs may wrap after a comma
       if (p.policy === best) policyCell.append(el('span', { class: 'sub', text: '★ best (not an oracle)' }));
       if (p.policy === ref) policyCell.append(el('span', { class: 'sub', text: `${refName} policy: the paired reference` }));
       if (isOracle(p.policy)) policyCell.append(el('span', { class: 'sub', text: 'clairvoyant bound' }));
