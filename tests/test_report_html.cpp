@@ -225,3 +225,14 @@ TEST(ReportScenario, TraceScenariosCarryTheTraceAndTheReplayedWindows) {
   EXPECT_TRUE(p.manifest["training"].is_null());
   EXPECT_TRUE(p.manifest["traces"].empty());
 }
+
+TEST(ReportHtml, HistoryMinutesAreShownButNotScored) {
+  ReportInputs in = sample_inputs();
+  in.scenario->history_minutes = 1;  // minute 1 only gives history
+  const Payload p = build_payload(in);
+  EXPECT_EQ(p.manifest["history_minutes"], 1);
+  const auto& hpa = p.manifest["traces"][0]["policies"][0];
+  EXPECT_DOUBLE_EQ(hpa["profit"].get<double>(), 1.5 - 199);
+  EXPECT_EQ(hpa["downtime_minutes"], 1);
+  EXPECT_EQ(read_column(p.columns, hpa["down"]).size(), 3u) << "the timeline still shows every minute";
+}

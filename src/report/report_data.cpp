@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <fstream>
-#include <numeric>
 
 #include <fmt/format.h>
 
@@ -140,6 +139,10 @@ Payload build_payload(const ReportInputs& in) {
   m["derived"] = {{"reference", reference}, {"reference_is_learned", learned}, {"best", best}, {"paired_vs_reference", paired}};
 
   const auto first_seed = in.evaluation.value("first_seed", std::int64_t{0});
+  // Minutes up to history_minutes are in the traces but not scored; the episode's profit and
+  // downtime count the scored ones, as the evaluation does.
+  const std::int64_t history = in.scenario ? in.scenario->history_minutes : 0;
+  m["history_minutes"] = history;
   nlohmann::json traces = nlohmann::json::array();
   for (const auto& e : in.traces) {
     nlohmann::json je = {{"episode", e.episode},
@@ -149,9 +152,16 @@ Payload build_payload(const ReportInputs& in) {
                          {"load", pack_ints(cols, e.load)}};
     nlohmann::json jp = nlohmann::json::array();
     for (const auto& p : e.policies) {
+      double profit = 0;
+      std::int64_t downtime = 0;
+      for (std::size_t i = 0; i < p.reward.size(); ++i) {
+        if (e.first_minute + static_cast<std::int64_t>(i) <= history) continue;
+        profit += p.reward[i];
+        downtime += p.down[i];
+      }
       jp.push_back({{"policy", p.policy},
-                    {"profit", std::accumulate(p.reward.begin(), p.reward.end(), 0.0)},
-                    {"downtime_minutes", std::accumulate(p.down.begin(), p.down.end(), std::int64_t{0})},
+                    {"profit", profit},
+                    {"downtime_minutes", downtime},
                     {"capacity", pack_ints(cols, p.capacity)},
                     {"active", pack_ints(cols, p.active)},
                     {"warming", pack_ints(cols, p.warming)},
@@ -183,7 +193,11 @@ Payload build_payload(const ReportInputs& in) {
       samples.push_back({{"seed", x.seed}, {"load", pack_ints(cols, x.load)}});
       if (x.window_start) samples.back()["window_start"] = *x.window_start;
     }
-    m["scenario"] = {{"name", s.name}, {"kind", s.kind}, {"minutes_per_episode", s.minutes_per_episode}, {"samples", samples}};
+    m["scenario"] = {{"name", s.name},
+                     {"kind", s.kind},
+                     {"minutes_per_episode", s.minutes_per_episode},
+                     {"history_minutes", s.history_minutes},
+                     {"samples", samples}};
     if (!s.trace_tpm.empty()) {
       m["scenario"]["trace"] = {{"source", s.trace_source}, {"tpm", cols.add_f32(s.trace_tpm)}};
       if (s.trace_start_epoch_seconds) m["scenario"]["trace"]["start_epoch_seconds"] = *s.trace_start_epoch_seconds;

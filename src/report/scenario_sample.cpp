@@ -21,6 +21,7 @@ ScenarioPicture picture_scenario(const Scenario& scenario, std::uint64_t first_s
   pic.name = scenario.name;
   pic.kind = kind_name(scenario.load.kind);
   pic.minutes_per_episode = scenario.service.episode_steps();
+  pic.history_minutes = scenario.service.history_minutes;
   Env env = scenario.make_env();
   for (int k = 0; k < count; ++k) {
     LoadSample s;

@@ -19,6 +19,7 @@ struct LoadSample {
 struct ScenarioPicture {
   std::string name, kind;  // kind: "seed", "seed-weekly" or "trace"
   std::int64_t minutes_per_episode = 0;
+  std::int64_t history_minutes = 0;  // minutes 1..history_minutes give policies history and are not scored
   std::vector<LoadSample> samples;
   // Trace scenarios: the whole per-minute series.
   std::vector<double> trace_tpm;

@@ -92,7 +92,21 @@
     }, { passive: false });
   }
 
-  // Red bands behind the series for every downtime minute in view (runs merged).
+  // Grey behind the minutes that only give policies history (not scored), red behind every
+  // downtime minute in view (runs merged).
+  function historyBand(history) {
+    return (u) => {
+      if (!(history > 0)) return;
+      const a = u.valToPos(u.data[0][0] - 0.5, 'x', true), b = u.valToPos(history + 0.5, 'x', true);
+      const l = Math.max(a, u.bbox.left), r = Math.min(b, u.bbox.left + u.bbox.width);
+      if (r <= l) return;
+      u.ctx.save();
+      u.ctx.fillStyle = 'rgba(120, 120, 120, 0.15)';
+      u.ctx.fillRect(l, u.bbox.top, r - l, u.bbox.height);
+      u.ctx.restore();
+    };
+  }
+
   function downtimeBands(getDown) {
     return (u) => {
       const down = getDown();
@@ -244,7 +258,8 @@
         'min(load, capacity)); red bands = downtime minutes (< 99.5% of the load served). Fleet: active machines and active + warming ' +
         `(warming = ordered, not yet serving), with the reference fleet dashed so the gap is visible. Decisions: machines added (up) and ` +
         'removed (down) each minute. Drag on any chart to zoom, wheel to zoom around the cursor, double-click to see the whole ' +
-        'episode; every timeline follows.' }));
+        'episode; every timeline follows.' + (m.history_minutes > 0 ? ` Grey: the first ${fmt(m.history_minutes)} minutes give ` +
+        'policies history and are not scored.' : '') }));
     root.append(b);
     const controls = el('div', { class: 'controls' });
     const epSel = el('select', { id: 'episode-select' });
@@ -308,7 +323,7 @@
       const xSeries = { label: 'time', value: (u, v) => v == null ? '–' : minuteLabel(v) };
       const stepped = uPlot.paths.stepped({ align: 1 });
       const load = makeChart(boxes[0], `timeline:${k}:load`, 'time', {
-        ...common(210, { drawClear: [downtimeBands(() => state.down)] }),
+        ...common(210, { drawClear: [historyBand(m.history_minutes), downtimeBands(() => state.down)] }),
         axes: [minuteAxis, { label: 'tpm', size: 70 }],
         series: [xSeries,
           { label: 'load', stroke: COLORS.load, width: 1.25 },
