@@ -59,13 +59,51 @@
   }
 
   // ---- linked time window: a zoom on one timeline chart sets the same window on all others ----
-  let syncing = false;
+  // Redrawing thirty charts of 10,000+ minutes for every wheel step is not smooth, so charts out
+  // of view only note the window and apply it when they scroll into view (except in PNG mode,
+  // where every chart applies it at once). report.xWindow(u) is the window a chart shows or will.
+  let syncing = false, lazy = true;
+  const onScreen = new Set(), pending = new Map();
+  const observer = typeof IntersectionObserver === 'undefined' ? null : new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      const u = e.target.__uplot;
+      if (!u) continue;
+      if (e.isIntersecting) {
+        onScreen.add(u);
+        applyPending(u);
+      } else {
+        onScreen.delete(u);
+      }
+    }
+  }, { rootMargin: '300px 0px' });
+  function applyPending(u) {
+    const w = pending.get(u);
+    if (!w) return;
+    pending.delete(u);
+    if (u.scales.x.min === w.min && u.scales.x.max === w.max) return;
+    syncing = true;
+    u.setScale('x', w);
+    syncing = false;
+  }
+  function watchTime(u) {
+    report.timeCharts.push(u);
+    u.root.__uplot = u;
+    if (observer) observer.observe(u.root);
+  }
+  report.xWindow = (u) => pending.get(u) ?? { min: u.scales.x.min, max: u.scales.x.max };
   function linkX(u) {
     if (syncing) return;
     syncing = true;
     const { min, max } = u.scales.x;
+    pending.delete(u);
     for (const c of report.timeCharts) {
-      if (c !== u && (c.scales.x.min !== min || c.scales.x.max !== max)) c.setScale('x', { min, max });
+      if (c === u) continue;
+      if (lazy && observer && !onScreen.has(c)) {
+        pending.set(c, { min, max });
+      } else if (c.scales.x.min !== min || c.scales.x.max !== max) {
+        pending.delete(c);
+        c.setScale('x', { min, max });
+      }
     }
     syncing = false;
     updateWindowLabel(min, max);
@@ -91,6 +129,9 @@
       u.setScale('x', { min: Math.max(lo, nmin), max: Math.min(hi, nmax) });
     }, { passive: false });
   }
+
+  const stepPaths = uPlot.paths.stepped({ align: 1 }), linePaths = uPlot.paths.linear();
+  const adaptiveSteps = (u, si, i0, i1) => (i1 - i0 > u.bbox.width ? linePaths : stepPaths)(u, si, i0, i1);
 
   // Grey behind the minutes that only give policies history (not scored), red behind every
   // downtime minute in view (runs merged).
@@ -321,7 +362,10 @@
         legend: { live: true },
       });
       const xSeries = { label: 'time', value: (u, v) => v == null ? '–' : minuteLabel(v) };
-      const stepped = uPlot.paths.stepped({ align: 1 });
+      // Steps show the minute-by-minute truth when zoomed in; zoomed out (more minutes than pixels)
+      // uPlot's linear paths draw each pixel column's min and max, which keeps every spike and
+      // costs a fraction of tens of thousands of steps.
+      const stepped = adaptiveSteps;
       const load = makeChart(boxes[0], `timeline:${k}:load`, 'time', {
         ...common(210, { drawClear: [historyBand(m.history_minutes), downtimeBands(() => state.down)] }),
         axes: [minuteAxis, { label: 'tpm', size: 70 }],
@@ -347,7 +391,9 @@
           { label: 'added', stroke: COLORS.add, fill: 'rgba(46,160,67,0.5)', width: 1, paths: stepped },
           { label: 'removed', stroke: COLORS.remove, fill: 'rgba(214,39,40,0.5)', width: 1, paths: stepped }],
       }, d.dec);
-      report.timeCharts.push(load, fleet, dec);
+      watchTime(load);
+      watchTime(fleet);
+      watchTime(dec);
       const refresh = () => {
         const dd = dataFor(spec);
         state.down = dd.down;
@@ -571,6 +617,7 @@
     root.innerHTML = '';
     const png = pngTarget();
     const target = png && png.id;
+    if (target) lazy = false;
     if (target) document.body.classList.add('png-mode');
     root.append(header(manifest));
     const n = notes(manifest);

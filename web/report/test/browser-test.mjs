@@ -102,7 +102,16 @@ try {
   check('policies that act have decisions drawn', () => assert.ok(acting.length >= 3, `${acting.length} decision strips with data`));
 
   // Linked zoom: drag across the middle of the first policy's load chart.
-  const xRanges = () => tab.evaluate(() => window.autoscaleReport.timeCharts.map((u) => [u.scales.x.min, u.scales.x.max]));
+  // The window each chart shows, or will show once scrolled into view (charts out of view apply a
+  // new window lazily; checked below by scrolling to one).
+  const xRanges = () => tab.evaluate(() => window.autoscaleReport.timeCharts.map((u) => {
+    const w = window.autoscaleReport.xWindow(u);
+    return [w.min, w.max];
+  }));
+  const shown = (id) => tab.evaluate((id) => {
+    const u = window.autoscaleReport.charts.find((c) => c.id === id).u;
+    return [u.scales.x.min, u.scales.x.max];
+  }, id);
   const before = await xRanges();
   const over = tab.locator('[data-chart-id="timeline:0:load"] .u-over');
   await over.scrollIntoViewIfNeeded();
@@ -119,6 +128,11 @@ try {
     assert.ok(max - min < 0.3 * (before[0][1] - before[0][0]), `window ${min}..${max} is not a zoom of ${before[0]}`);
     dragged.forEach(([a, b], k) => assert.ok(Math.abs(a - min) < 1e-6 && Math.abs(b - max) < 1e-6, `chart ${k} shows ${a}..${b}, not ${min}..${max}`));
   });
+  const far = tab.locator('[data-chart-id="timeline:5:decisions"] .u-over');
+  await far.scrollIntoViewIfNeeded();
+  await tab.waitForTimeout(200);
+  const farShown = await shown('timeline:5:decisions');
+  check('a chart out of view shows the zoomed window once scrolled to', () => assert.deepEqual(farShown, dragged[0]));
   const other = tab.locator('[data-chart-id="timeline:3:fleet"] .u-over');
   await other.scrollIntoViewIfNeeded();
   const obox = await other.boundingBox();
