@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian bookworm packages autoscale builds with, configures and builds it, then runs
-# the main job on the embedded default scenario (skip that with --no-run).
+# Installs the Debian bookworm packages autoscale builds with (and Chromium, which the report's
+# browser test and `report --png` drive), the report's front end from the npm registry (npm ci in
+# web/report), configures and builds, then runs the main job on the embedded default scenario
+# (skip that with --no-run).
 # Safe to run again: apt skips what is installed, CMake rebuilds only what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +13,13 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
-  libtomlplusplus-dev libcpp-httplib-dev
+  libtomlplusplus-dev libcpp-httplib-dev zlib1g-dev
+  chromium
 )
+# Node.js and npm build the report's front end; machines of this kind come with Node 20, so
+# Debian's packages are only a fallback (the browser test's playwright-core needs Node >= 20).
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,6 +30,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || echo "setup: warning: Node $(node --version) is older than 20; the report's browser test needs 20"
+# The report's chart library and test driver, pinned by web/report/package-lock.json.
+if ! (cd web/report && npm ls --depth=0 >/dev/null 2>&1); then
+  echo "setup: npm ci in web/report"
+  (cd web/report && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 cmake --preset release >/dev/null

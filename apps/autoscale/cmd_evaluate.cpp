@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <iostream>
 
@@ -51,7 +52,10 @@ void evaluate(const EvaluateArgs& a) {
   fmt::print(table, "{}", format_table(summaries));
   if (!a.json.empty()) {
     const EvaluationSetup setup{scenario.name, a.seed, a.episodes, scenario.service.episode_steps(), secs};
-    write_file_atomic(a.json, evaluation_document(setup, summaries).dump(2) + "\n");
+    nlohmann::json doc = evaluation_document(setup, summaries);
+    // A scenario file, so that `autoscale report` can draw its loads.
+    if (std::filesystem::is_regular_file(a.scenario)) doc["scenario_path"] = std::filesystem::absolute(a.scenario).string();
+    write_file_atomic(a.json, doc.dump(2) + "\n");
   }
 }
 

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <unistd.h>
 
@@ -9,10 +10,13 @@
 #include "core/thread_pool.hpp"
 #include "eval/evaluation.hpp"
 #include "policies/classical.hpp"
+#include "report/report_html.hpp"
 #include "rl/ppo.hpp"
 
 namespace autoscale::cli {
 namespace {
+
+constexpr int kReportEpisodes = 3;  // evaluation episodes whose minutes the report shows
 
 struct RunArgs {
   std::string scenario = "seed";
@@ -68,14 +72,22 @@ void run(const RunArgs& a) {
   const std::uint64_t first_seed = 5'000'000;  // never used by training, validation or tuning
   fmt::print("2/2 evaluating on {} unseen episodes (seeds {}..{}), tuned baselines from {}/{}/\n\n", a.episodes, first_seed,
              first_seed + static_cast<std::uint64_t>(a.episodes) - 1, a.baselines, scenario.name);
-  const auto summaries = summarize(run_policies(scenario, specs, first_seed, a.episodes, threads));
+  const std::filesystem::path out(a.out);
+  MinuteTraceWriter traces(out / "traces.csv", a.episodes, kReportEpisodes);  // the report's timelines
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto summaries = summarize(run_policies(scenario, specs, first_seed, a.episodes, threads, &traces));
+  traces.commit();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("{}\n", format_table(summaries));
-  write_file_atomic(std::filesystem::path(a.out) / "evaluation.json",
-                    nlohmann::json({{"scenario", scenario.name}, {"first_seed", first_seed}, {"episodes", a.episodes},
-                                    {"policies", to_json(summaries)}})
-                            .dump(2) +
-                        "\n");
+  nlohmann::json evaluation =
+      evaluation_document({scenario.name, first_seed, a.episodes, scenario.service.episode_steps(), secs}, summaries);
+  if (std::filesystem::is_regular_file(a.scenario)) evaluation["scenario_path"] = std::filesystem::absolute(a.scenario).string();
+  write_file_atomic(out / "evaluation.json", evaluation.dump(2) + "\n");
+  report::ReportSources sources{.evaluation = out / "evaluation.json", .traces = out / "traces.csv", .train_dir = out,
+                                .scenario = a.scenario, .selection = {}, .load_samples = 3};
+  report::write_report(report::gather_report_inputs(sources), out / "report.html");
   fmt::print("model: {0}/best   progress: {0}/progress.csv   results: {0}/evaluation.json\n", a.out);
+  fmt::print("report: {}\n", std::filesystem::absolute(out / "report.html").string());
 }
 
 }  // namespace

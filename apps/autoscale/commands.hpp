@@ -11,5 +11,6 @@ void add_tune(CLI::App& app);
 void add_train(CLI::App& app);
 void add_serve(CLI::App& app);   // cmd_serve.cpp, with add_replay
 void add_replay(CLI::App& app);
+void add_report(CLI::App& app);
 
 }  // namespace autoscale::cli

@@ -272,8 +272,9 @@ std::string invoke(const LoadedModel& model, const Scenario& scenario, const Inv
       out += fmt::format(",\"factor\":{},\"reserve\":{}", agent.action.factors[static_cast<std::size_t>(c[0])],
                          agent.action.reserves[static_cast<std::size_t>(c[1])]);
     }
-    // A "relative" action scales with the service's recent loads and reference level, which a
-    // bare observation does not carry: only the stateful route can decode it.
+    // "relative" and "residual" actions need the service's recent loads and reference level or a
+    // controller's history, which a bare observation does not carry: only the stateful route can
+    // decode them.
     const bool decodable = notebook || (agent.action.kind == rl::ActionKind::kTarget && fleet && fleet->load);
     if (fleet && decodable) {
       if (!mirror) mirror.emplace(scenario.make_env());
@@ -283,7 +284,7 @@ std::string invoke(const LoadedModel& model, const Scenario& scenario, const Inv
       m.queue.assign(static_cast<std::size_t>(scenario.service.warmup_latency), 0);
       if (!m.queue.empty()) m.queue.back() = fleet->warming;
       mirror->reset_reported(m);
-      const Action a = mirror->clamp(agent.action.decode(c, *mirror, mirror->features()));
+      const Action a = mirror->clamp(agent.action.decode(c, {*mirror, mirror->features()}));
       out += fmt::format(",\"add\":{},\"remove\":{},\"desired\":{}", a.add, a.remove,
                          fleet->active + fleet->warming + a.add - std::min(a.remove, fleet->active));
     } else if (notebook) {

@@ -1,0 +1,43 @@
+#include "report/scenario_sample.hpp"
+
+#include "load/trace_load.hpp"
+
+namespace autoscale::report {
+namespace {
+
+const char* kind_name(LoadKind k) {
+  switch (k) {
+    case LoadKind::kNotebook: return "seed";
+    case LoadKind::kNotebookWeekly: return "seed-weekly";
+    case LoadKind::kTrace: return "trace";
+  }
+  return "?";
+}
+
+}  // namespace
+
+ScenarioPicture picture_scenario(const Scenario& scenario, std::uint64_t first_seed, int count) {
+  ScenarioPicture pic;
+  pic.name = scenario.name;
+  pic.kind = kind_name(scenario.load.kind);
+  pic.minutes_per_episode = scenario.service.episode_steps();
+  pic.history_minutes = scenario.service.history_minutes;
+  Env env = scenario.make_env();
+  for (int k = 0; k < count; ++k) {
+    LoadSample s;
+    s.seed = first_seed + static_cast<std::uint64_t>(k);
+    env.reset(s.seed);
+    if (const auto* trace = dynamic_cast<const TraceLoad*>(&env.load_model())) s.window_start = trace->window_start();
+    s.load.reserve(static_cast<std::size_t>(pic.minutes_per_episode));
+    for (std::int64_t m = 0; m < pic.minutes_per_episode; ++m) s.load.push_back(env.step(Action{}).info.load);
+    pic.samples.push_back(std::move(s));
+  }
+  if (scenario.load.series) {
+    pic.trace_tpm = scenario.load.series->tpm;
+    pic.trace_source = scenario.load.series->source;
+    pic.trace_start_epoch_seconds = scenario.load.series->start_epoch_seconds;
+  }
+  return pic;
+}
+
+}  // namespace autoscale::report
