@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
@@ -33,9 +34,30 @@ std::string make_spec(const std::string& name, const std::vector<TunableParam>& 
   return spec;
 }
 
+// When `u` (the best value's place in the box) sits on an edge the limits allow past, moves that
+// edge out by half the box and re-places `u`; returns what changed.
+std::optional<std::string> widen(TunableParam& p, double& u) {
+  const double value = to_value(p, u);
+  const auto log_width = [&] { return std::sqrt(p.hi / p.lo); };
+  if (u >= 0.98 && p.hi < p.limit_hi) {
+    p.hi = std::min(p.limit_hi, p.log_scale ? p.hi * log_width() : p.hi + 0.5 * (p.hi - p.lo));
+  } else if (u <= 0.02 && p.lo > p.limit_lo && !(p.log_scale && p.limit_lo <= 0)) {
+    p.lo = std::max(p.limit_lo, p.log_scale ? p.lo / log_width() : p.lo - 0.5 * (p.hi - p.lo));
+  } else {
+    return std::nullopt;
+  }
+  u = p.log_scale ? std::log(value / p.lo) / std::log(p.hi / p.lo) : (value - p.lo) / (p.hi - p.lo);
+  return fmt::format("{} box widened to [{:.5g}, {:.5g}]", p.key, p.lo, p.hi);
+}
+
 }  // namespace
 
 TuneResult tune_policy(const Scenario& scenario, const TuneOptions& o,
+                       const std::function<void(const TuneTrial&, int, bool)>& progress) {
+  return tune_policy(std::vector<WeightedScenario>{{scenario, 1.0}}, o, progress);
+}
+
+TuneResult tune_policy(const std::vector<WeightedScenario>& mix, const TuneOptions& o,
                        const std::function<void(const TuneTrial&, int, bool)>& progress) {
   const ClassicalPolicy* policy = find_classical_policy(o.policy);
   if (!policy) {
@@ -43,11 +65,16 @@ TuneResult tune_policy(const Scenario& scenario, const TuneOptions& o,
                             fmt::join(classical_policy_names(), ", ")));
   }
   auto params = policy->tunables;
-  const double reference = scenario.reference_load();
+  if (o.budget < 1 || o.episodes < 1) throw Error("tune needs a budget and episodes of at least 1");
+  const std::vector<int> shares = split_by_weight(mix, o.episodes);
+  double reference = 0;
+  for (const auto& m : mix) reference = std::max(reference, m.scenario.reference_load());
   for (auto& p : params) {
     if (!p.per_load) continue;
     p.lo *= reference;
     p.hi *= reference;
+    p.limit_lo *= reference;
+    p.limit_hi *= reference;
   }
   if (o.budget < 1 || o.episodes < 1) throw Error("tune needs a budget and episodes of at least 1");
   for (const auto& p : params) {
@@ -59,10 +86,16 @@ TuneResult tune_policy(const Scenario& scenario, const TuneOptions& o,
   std::vector<double> best_u;
   const auto evaluate = [&](const std::string& spec, const std::vector<double>& u) {
     const PolicySpec ps = parse_policy_spec(spec);
-    validate_policy(ps, scenario);
-    const auto runs = run_policies(scenario, {ps}, o.first_seed, o.episodes, o.threads);
-    double mean = 0;
-    for (const auto& e : runs[0].episodes) mean += e.profit / o.episodes;
+    double total = 0;
+    int count = 0;
+    for (std::size_t s = 0; s < mix.size(); ++s) {
+      validate_policy(ps, mix[s].scenario);
+      for (const auto& e : run_policies(mix[s].scenario, {ps}, o.first_seed, shares[s], o.threads)[0].episodes) {
+        total += e.profit;
+        ++count;
+      }
+    }
+    const double mean = total / count;
     const TuneTrial trial{spec, mean};
     result.trials.push_back(trial);
     const bool improved = result.trials.size() == 1 || mean > result.best.mean_profit;
@@ -87,9 +120,17 @@ TuneResult tune_policy(const Scenario& scenario, const TuneOptions& o,
   for (const auto& u : lhs) evaluate(make_spec(o.policy, params, u), u);
 
   const int local_n = o.budget - 1 - random_n;
+  std::vector<int> widenings(d, 0);
   for (int i = 0; i < local_n; ++i) {
     if (best_u.empty() || best_u[0] < 0) {  // the defaults lead: search around the space's middle
       best_u.assign(d, 0.5);
+    }
+    for (std::size_t j = 0; j < d; ++j) {
+      if (widenings[j] >= 3) continue;
+      if (auto w = widen(params[j], best_u[j])) {
+        ++widenings[j];
+        result.widened.push_back(*w);
+      }
     }
     const double sigma = 0.15 * std::pow(0.05 / 0.15, static_cast<double>(i) / std::max(1, local_n - 1));
     std::vector<double> u = best_u;

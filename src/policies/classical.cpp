@@ -18,33 +18,45 @@ const std::vector<ClassicalPolicy>& classical_policies() {
        [](SpecReader& r, const ServiceParams& s) -> std::unique_ptr<Policy> {
          return std::make_unique<HpaPolicy>(read_hpa_config(r, s.max_machines()));
        },
-       {{"target", 0.3, 0.9}, {"tolerance", 0.0, 0.3}, {"down_window", 0, 1800, true}}},
+       {{"target", 0.3, 0.9, false, false, false, 0.05, 1.0},
+        {"tolerance", 0.0, 0.3, false, false, false, 0, 1},
+        {"down_window", 0, 1800, true, false, false, 0, 3600}}},
       {"target-tracking", "AWS target tracking on utilization",
        [](SpecReader& r, const ServiceParams& s) -> std::unique_ptr<Policy> {
          return std::make_unique<TargetTrackingPolicy>(read_target_tracking_config(r, s.max_machines()));
        },
-       {{"target", 0.3, 0.9}, {"out_points", 1, 5, true}, {"in_points", 1, 30, true, true}, {"in_step", 0.01, 1.0, false, true}}},
+       {{"target", 0.3, 0.9, false, false, false, 0.05, 1.0},
+        {"out_points", 1, 5, true, false, false, 1, 60},
+        {"in_points", 1, 30, true, true, false, 1, 1440},
+        {"in_step", 0.01, 1.0, false, true, false, 0.001, 1}}},
       // low stays below high over the whole box (the spec rejects low >= high).
       {"step", "AWS step scaling with scale-out and scale-in tables",
        [](SpecReader& r, const ServiceParams& s) -> std::unique_ptr<Policy> {
          return std::make_unique<StepScalingPolicy>(read_step_config(r, s.max_machines()));
        },
-       {{"high", 0.55, 0.9}, {"low", 0.25, 0.54}, {"in_points", 1, 30, true, true}}},
+       {{"high", 0.55, 0.9, false, false, false, 0.55, 2},
+        {"low", 0.25, 0.54, false, false, false, 0.02, 0.54},
+        {"in_points", 1, 30, true, true, false, 1, 1440}}},
       {"simple", "AWS simple scaling with a cooldown",
        [](SpecReader& r, const ServiceParams& s) -> std::unique_ptr<Policy> {
          return std::make_unique<SimpleScalingPolicy>(read_simple_config(r, s.max_machines()));
        },
-       {{"high", 0.55, 0.9}, {"low", 0.25, 0.54}, {"cooldown", 0, 900, true}}},
+       {{"high", 0.55, 0.9, false, false, false, 0.55, 2},
+        {"low", 0.25, 0.54, false, false, false, 0.02, 0.54},
+        {"cooldown", 0, 900, true, false, false, 0, 3600}}},
       {"predictive", "AWS-style predictive scaling: seasonal forecast floor + target tracking",
        [](SpecReader& r, const ServiceParams& s) -> std::unique_ptr<Policy> {
          return std::make_unique<PredictivePolicy>(read_predictive_config(r, s.max_machines()));
        },
-       {{"safety", 1.0, 2.0}, {"reserve", 0, 0.45, false, false, true}, {"buffer", 0, 60, true}, {"target", 0.4, 0.95}}},
+       {{"safety", 1.0, 2.0, false, false, false, 0.5, 5},
+        {"reserve", 0, 0.45, false, false, true, 0, 2},
+        {"buffer", 0, 60, true, false, false, 0, 240},
+        {"target", 0.4, 0.95, false, false, false, 0.1, 1.0}}},
       {"headroom", "the seed's reference rule: fleet = ceil((load * factor + reserve) / tpm_per_machine)",
        [](SpecReader& r, const ServiceParams&) -> std::unique_ptr<Policy> {
          return std::make_unique<HeadroomPolicy>(read_headroom_config(r));
        },
-       {{"factor", 1.0, 2.5}, {"reserve", 0, 0.45, false, false, true}}},
+       {{"factor", 1.0, 2.5, false, false, false, 0.5, 5}, {"reserve", 0, 0.45, false, false, true, 0, 2}}},
   };
   return registry;
 }

@@ -24,6 +24,9 @@ struct TunableParam {
   // The bounds are fractions of the scenario's reference load (its 99th-percentile tpm) rather
   // than absolute values: a reserve that suits a 9,000-tpm service is noise for a 90,000-tpm one.
   bool per_load = false;
+  // How far `tune` may widen the box when the best value sits on its edge (the values the spec
+  // accepts and that make sense), in the same units as lo and hi.
+  double limit_lo = 0, limit_hi = 0;
 };
 
 struct ClassicalPolicy {

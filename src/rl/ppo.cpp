@@ -30,34 +30,6 @@ using Eigen::MatrixXf;
 using Eigen::VectorXf;
 using Actions = Eigen::Matrix<int, Eigen::Dynamic, Eigen::Dynamic>;
 
-std::vector<int> split_envs(const std::vector<WeightedScenario>& mix, int num_envs) {
-  if (mix.empty()) throw Error("training needs at least one scenario");
-  if (num_envs < static_cast<int>(mix.size())) {
-    throw Error(fmt::format("{} scenarios need at least as many environments (num_envs = {})", mix.size(), num_envs));
-  }
-  double total = 0;
-  for (const auto& s : mix) {
-    if (!(s.weight > 0) || !std::isfinite(s.weight)) {
-      throw Error(fmt::format("scenario '{}': weight must be a positive number, got {}", s.scenario.name, s.weight));
-    }
-    total += s.weight;
-  }
-  // One each, then the rest by largest remainder (ties to the earlier scenario).
-  const int rest = num_envs - static_cast<int>(mix.size());
-  std::vector<int> n(mix.size(), 1);
-  std::vector<std::pair<double, std::size_t>> remainder;
-  int given = 0;
-  for (std::size_t i = 0; i < mix.size(); ++i) {
-    const double exact = rest * mix[i].weight / total;
-    n[i] += static_cast<int>(std::floor(exact));
-    given += static_cast<int>(std::floor(exact));
-    remainder.push_back({exact - std::floor(exact), i});
-  }
-  std::stable_sort(remainder.begin(), remainder.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (int k = 0; k < rest - given; ++k) n[remainder[static_cast<std::size_t>(k)].second] += 1;
-  return n;
-}
-
 namespace {
 
 // Training episodes: env i's k-th episode has seed train_seed_base(seed) + i + k * num_envs (the
@@ -72,7 +44,7 @@ std::string mix_names(const std::vector<WeightedScenario>& mix) {
 }
 
 std::vector<Env> mix_envs(const std::vector<WeightedScenario>& mix, const PpoConfig& c) {
-  const std::vector<int> counts = split_envs(mix, c.num_envs);
+  const std::vector<int> counts = split_by_weight(mix, c.num_envs);
   std::vector<Env> envs;
   for (std::size_t s = 0; s < mix.size(); ++s) {
     const Env prototype(mix[s].scenario.service, mix[s].scenario.make_load(), c.features);
@@ -344,7 +316,7 @@ ProgressRow Trainer::update() {
 
 // Mean profit over the mix's validation episodes, split between scenarios like the environments.
 double Trainer::validation_profit() const {
-  const std::vector<int> shares = split_envs(o_.scenarios, std::max(c_.validation_episodes, static_cast<int>(o_.scenarios.size())));
+  const std::vector<int> shares = split_by_weight(o_.scenarios, std::max(c_.validation_episodes, static_cast<int>(o_.scenarios.size())));
   double total = 0;
   int episodes = 0;
   for (std::size_t s = 0; s < o_.scenarios.size(); ++s) {

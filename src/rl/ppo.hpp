@@ -14,7 +14,7 @@ namespace autoscale::rl {
 
 struct TrainOptions {
   // The training mix: the pool's environments are split between the scenarios in proportion to
-  // their weights (largest remainders, at least one each), so one model learns several services.
+  // their weights (split_by_weight), so one model learns several services.
   std::vector<WeightedScenario> scenarios;
   std::uint64_t seed = 0;  // training episodes use seeds from train_seed_base(seed); init and sampling too
   std::int64_t total_steps = 5'000'000;
@@ -32,9 +32,6 @@ struct TrainResult {
   double seconds = 0, steps_per_second = 0;
   std::optional<double> best_validation_profit;
 };
-
-// How many of `num_envs` environments each scenario of the mix gets.
-std::vector<int> split_envs(const std::vector<WeightedScenario>& mix, int num_envs);
 
 // Trains with PPO (or A2C) on the mix and writes out_dir/{model,best,progress.csv,config.toml}.
 // Same options and thread count -> the same model; a run resumed from its checkpoint continues

@@ -51,7 +51,14 @@ PpoConfig preset_config(const std::string& name) {
     c.normalize_advantages = false;
     return c;
   }
-  throw Error(fmt::format("unknown training preset '{}' (known: default, seed, a2c)", name));
+  if (name == "trace") {
+    // What `run` trains on a trace's past: scale-free features with the wall clock, and a residual
+    // on a tuned classical controller (run sets base_policy to the best one it tuned).
+    c.features = FeatureSet::kScaled;
+    c.action = ActionSpace::residual_default();
+    return c;
+  }
+  throw Error(fmt::format("unknown training preset '{}' (known: default, seed, a2c, trace)", name));
 }
 
 namespace {

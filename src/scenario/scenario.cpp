@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -189,6 +190,69 @@ Scenario load_scenario_file(const std::filesystem::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_scenario_toml(ss.str(), path.string(), path.parent_path());
+}
+
+TraceSplit split_trace_scenario(const Scenario& s, double past_fraction, std::int64_t history, std::int64_t scored) {
+  if (s.load.kind != LoadKind::kTrace || !s.load.series) {
+    throw Error(fmt::format("scenario '{}': only a trace scenario can be split into past and future", s.name));
+  }
+  if (!(past_fraction > 0 && past_fraction < 1)) throw Error(fmt::format("split {} must be between 0 and 1", past_fraction));
+  if (history < 0 || scored < 1) throw Error("split: history must be >= 0 minutes and scored >= 1 minute");
+  const auto n = static_cast<std::int64_t>(s.load.series->tpm.size());
+  const auto split = static_cast<std::int64_t>(std::floor(past_fraction * static_cast<double>(n)));
+  const std::int64_t episode = history + scored;
+  if (split < episode || n - split < scored) {
+    throw Error(fmt::format("scenario '{}': its {} minutes split at {:.0f}% leave {} past and {} future minutes; an "
+                            "episode needs {} ({} of history, {} scored): use a longer trace or another --split",
+                            s.name, n, 100 * past_fraction, split, n - split, episode, history, scored));
+  }
+  TraceSeries series = *s.load.series;
+  if (s.load.trace.scale_to_p99) {
+    // The factor the scenario applied came from its whole range; use the past's alone.
+    const double p99 = trace_quantile(std::vector<double>(series.tpm.begin(), series.tpm.begin() + split), 0.99);
+    if (p99 > 0) {
+      for (double& v : series.tpm) v *= *s.load.trace.scale_to_p99 / p99;
+    }
+  }
+  const auto part = [&](const std::string& suffix, std::int64_t from, std::int64_t to) {
+    Scenario p = s;
+    p.name = s.name + "-" + suffix;
+    p.load.series = std::make_shared<const TraceSeries>(slice_trace(series, from, to));
+    p.load.trace_start = -1;
+    p.service.history_minutes = history;
+    p.service.max_time_steps = episode - 1;
+    p.make_load();
+    return p;
+  };
+  return {part("past", 0, split), part("future", std::max<std::int64_t>(0, split - history), n), split};
+}
+
+std::vector<int> split_by_weight(const std::vector<WeightedScenario>& mix, int total) {
+  if (mix.empty()) throw Error("a mix needs at least one scenario");
+  if (total < static_cast<int>(mix.size())) {
+    throw Error(fmt::format("{} scenarios need at least as many environments or episodes, got {}", mix.size(), total));
+  }
+  double weights = 0;
+  for (const auto& s : mix) {
+    if (!(s.weight > 0) || !std::isfinite(s.weight)) {
+      throw Error(fmt::format("scenario '{}': weight must be a positive number, got {}", s.scenario.name, s.weight));
+    }
+    weights += s.weight;
+  }
+  // One each, then the rest by largest remainder (ties to the earlier scenario).
+  const int rest = total - static_cast<int>(mix.size());
+  std::vector<int> n(mix.size(), 1);
+  std::vector<std::pair<double, std::size_t>> remainder;
+  int given = 0;
+  for (std::size_t i = 0; i < mix.size(); ++i) {
+    const double exact = rest * mix[i].weight / weights;
+    n[i] += static_cast<int>(std::floor(exact));
+    given += static_cast<int>(std::floor(exact));
+    remainder.push_back({exact - std::floor(exact), i});
+  }
+  std::stable_sort(remainder.begin(), remainder.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (int k = 0; k < rest - given; ++k) n[remainder[static_cast<std::size_t>(k)].second] += 1;
+  return n;
 }
 
 WeightedScenario resolve_weighted_scenario(const std::string& text) {

@@ -45,7 +45,22 @@ struct WeightedScenario {
   double weight = 1;
 };
 
+// A trace scenario cut in time, the operator's question as scenarios: policies are tuned and
+// trained on `past` and judged on `future`. Episodes of both are `history` minutes that give a
+// policy its history (not scored) and then `scored` minutes; a future episode's history may reach
+// back into the past (an operator has it), its scored minutes never do. When the scenario scales
+// its trace to a 99th percentile, the factor is recomputed from the past alone.
+struct TraceSplit {
+  Scenario past, future;
+  std::int64_t split_minute = 0;  // index into the scenario's series of the future's first minute
+};
+TraceSplit split_trace_scenario(const Scenario& scenario, double past_fraction, std::int64_t history_minutes,
+                                std::int64_t scored_minutes);
+
 std::vector<std::string> builtin_scenario_names();
+// Splits `total` environments or episodes between the scenarios of a mix in proportion to their
+// weights: at least one each, the rest by largest remainder (ties to the earlier scenario).
+std::vector<int> split_by_weight(const std::vector<WeightedScenario>& mix, int total);
 // "NAME_OR_PATH" (weight 1) or "NAME_OR_PATH:WEIGHT" with a positive number as weight.
 WeightedScenario resolve_weighted_scenario(const std::string& text);
 // A built-in name (`seed`, `seed-weekly`) or a path to a TOML scenario file.

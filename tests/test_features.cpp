@@ -1,0 +1,93 @@
+// The observation builders of env/features: the shared load history every controller uses
+// (reference level, recent loads, volatility) and the scale-free feature set.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "env/env.hpp"
+#include "env/features.hpp"
+#include "scripted_load.hpp"
+
+namespace autoscale {
+namespace {
+
+using testing::ScriptedLoad;
+
+// Steps `env` through its scripted loads with no action, updating `f` as a policy would.
+void drive(Env& env, Features& f, int minutes) {
+  env.reset(0);
+  f.reset();
+  f.update(env.info(), env.fleet());
+  for (int m = 0; m < minutes; ++m) {
+    env.step({});
+    f.update(env.info(), env.fleet());
+  }
+}
+
+TEST(Features, RecentMaxAndVolatilitySkipZeroLoadGaps) {
+  ServiceParams p;
+  Env env(p, std::make_unique<ScriptedLoad>(std::vector<std::int64_t>{100, 400, 200, 0, 0, 0, 300}));
+  Features f(p, FeatureSet::kNotebook);
+  drive(env, f, 3);
+  EXPECT_DOUBLE_EQ(f.recent_max(1), 200);
+  EXPECT_DOUBLE_EQ(f.recent_max(2), 400);
+  // |400 - 100| then |200 - 400|, each moving the average 5 % of the way.
+  EXPECT_NEAR(f.volatility(), 0.05 * 200 + 0.95 * (0.05 * 300), 1e-9);
+  const double before = f.volatility();
+  for (int m = 0; m < 3; ++m) {  // three minutes with no load: a gap, not a fall to zero
+    env.step({});
+    f.update(env.info(), env.fleet());
+  }
+  EXPECT_DOUBLE_EQ(f.recent_max(1), 200);
+  EXPECT_DOUBLE_EQ(f.volatility(), before);
+  EXPECT_NEAR(f.reference_level(), 400 * (1 - 1.0 / 4320), 1e-9);  // the peak decays once, at the 200
+}
+
+// The same service in units ten times larger (ten times the load, machines ten times bigger) looks
+// the same to a model on scaled features: that is what lets one model serve services of any size.
+TEST(Features, ScaledSetIsTheSameForAServiceInLargerUnits) {
+  std::vector<std::int64_t> small, large;
+  for (int m = 0; m < 3000; ++m) {
+    const auto v = static_cast<std::int64_t>(3000 + 1500 * std::sin(m / 229.0) + (m % 97 == 0 ? 2000 : 0) + (m * 37) % 113);
+    small.push_back(v);
+    large.push_back(10 * v);
+  }
+  ServiceParams ps, pl;
+  pl.tpm_per_machine = 10 * ps.tpm_per_machine;
+  pl.max_tpm = 10 * ps.max_tpm;
+  Env es(ps, std::make_unique<ScriptedLoad>(small), FeatureSet::kScaled);
+  Env el(pl, std::make_unique<ScriptedLoad>(large), FeatureSet::kScaled);
+  es.reset(1);
+  el.reset(1);
+  for (int m = 0; m < 3000; ++m) {
+    const Action a{m % 50 == 0 ? 3 : 0, m % 70 == 0 ? 2 : 0};
+    const auto os = es.step(a).observation, ol = el.step(a).observation;
+    ASSERT_EQ(os.size(), ol.size());
+    for (std::size_t i = 0; i < os.size(); ++i) ASSERT_NEAR(os[i], ol[i], 1e-4 * (1 + std::abs(os[i]))) << "feature " << i << " minute " << m;
+  }
+}
+
+TEST(Features, ScaledSetCarriesTheWallClockWhenThereIsOne) {
+  ServiceParams p;
+  Features f(p, FeatureSet::kScaled);
+  Fleet fleet(p.warmup_latency, 10, p.max_machines());
+  StepInfo info;
+  info.minute = 1;
+  info.load = 1000;
+  info.clock = 4 * 86400 + 6 * 3600;  // Monday 1970-01-05 06:00 UTC
+  f.update(info, fleet);
+  const auto v = f.values();
+  const std::size_t clock = v.size() - 5;  // has_clock, day sin, day cos, week sin, week cos
+  EXPECT_EQ(v[clock], 1.0f);
+  EXPECT_NEAR(v[clock + 1], 1.0, 1e-6);  // a quarter of the day: sin = 1
+  EXPECT_NEAR(v[clock + 2], 0.0, 1e-6);
+  EXPECT_NEAR(v[clock + 3], std::sin(2 * M_PI * 0.25 / 7), 1e-6);  // Monday 06:00 of a week from Monday
+  info.clock = kNoClock;
+  Features g(p, FeatureSet::kScaled);
+  g.update(info, fleet);
+  EXPECT_EQ(g.values()[clock], 0.0f);
+}
+
+}  // namespace
+}  // namespace autoscale
