@@ -62,11 +62,28 @@ def _check_options(options, who):
         raise ValueError(f"{who}.reset: options are not supported (got {sorted(options)})")
 
 
-def _observation_space(observation, dim, shape):
+def _observation_space(observation, shape):
     return spaces.Box(low=_OBS_LOW.get(observation, -np.inf), high=np.inf, shape=shape, dtype=np.float32)
 
 
-class Env(_EnvBase):
+class _CoreProperties:
+    """What Env and VecEnv both tell about their C++ core."""
+
+    @property
+    def scenario(self):
+        return self._core.scenario
+
+    @property
+    def head_names(self):
+        """What each action head chooses: ("add", "remove") or ("factor", "reserve")."""
+        return tuple(self._core.head_names)
+
+    @property
+    def episode_minutes(self):
+        return self._core.episode_minutes
+
+
+class Env(_CoreProperties, _EnvBase):
     """One simulated service with Gymnasium's Env semantics.
 
     Env(scenario="seed" | "seed-weekly" | path.toml | Scenario, seed=None, observation="seed" |
@@ -94,23 +111,11 @@ class Env(_EnvBase):
         self.observation = observation
         self.action = action
         self.reward = reward
-        self.observation_space = _observation_space(observation, self._core.obs_dim, (self._core.obs_dim,))
+        self.observation_space = _observation_space(observation, (self._core.obs_dim,))
         self.action_space = spaces.MultiDiscrete(np.array(self._core.head_sizes, dtype=np.int64))
         self._first = _first_seed(seed)
         self._next = None
         self.closed = False
-
-    @property
-    def scenario(self):
-        return self._core.scenario
-
-    @property
-    def head_names(self):
-        return tuple(self._core.head_names)
-
-    @property
-    def episode_minutes(self):
-        return self._core.episode_minutes
 
     @property
     def episode_seed(self):
@@ -145,7 +150,7 @@ class Env(_EnvBase):
                 f"action={self.action!r}, reward={self.reward!r})")
 
 
-class VecEnv(_VecEnvBase):
+class VecEnv(_CoreProperties, _VecEnvBase):
     """num_envs environments stepped together in C++ threads (the GIL released), with Gymnasium's
     vector API: batched arrays, same-step auto-reset, final_observation / final_info.
 
@@ -186,23 +191,15 @@ class VecEnv(_VecEnvBase):
         self.reward = reward
         self.render_mode = None
         dim, heads = self._core.obs_dim, np.array(self._core.head_sizes, dtype=np.int64)
-        self.single_observation_space = _observation_space(observation, dim, (dim,))
+        self.single_observation_space = _observation_space(observation, (dim,))
         self.single_action_space = spaces.MultiDiscrete(heads)
-        self.observation_space = _observation_space(observation, dim, (self.num_envs, dim))
+        self.observation_space = _observation_space(observation, (self.num_envs, dim))
         self.action_space = spaces.MultiDiscrete(np.tile(heads, (self.num_envs, 1)))
         self.closed = False
 
     @property
     def threads(self):
         return self._core.threads
-
-    @property
-    def head_names(self):
-        return tuple(self._core.head_names)
-
-    @property
-    def episode_minutes(self):
-        return self._core.episode_minutes
 
     @property
     def episode_seeds(self):

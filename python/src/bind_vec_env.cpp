@@ -258,6 +258,7 @@ void bind_vec_env(pyb::module_& m) {
       .def_property_readonly("obs_dim", [](const CoreVecEnv& v) { return v.pool().vec.obs_dim(); })
       .def_property_readonly("head_sizes", [](const CoreVecEnv& v) { return v.pool().config.heads; })
       .def_property_readonly("head_names", [](const CoreVecEnv& v) { return v.pool().config.head_names(); })
+      .def_property_readonly("scenario", [](const CoreVecEnv& v) { return v.pool().config.scenario; })
       .def_property_readonly("episode_minutes", [](const CoreVecEnv& v) { return v.pool().config.scenario.service.episode_steps(); })
       .def_property_readonly("episode_seeds", [](const CoreVecEnv& v) {
         std::vector<std::uint64_t> s;

@@ -111,3 +111,16 @@ def test_bad_weights_and_inputs_raise_named_errors():
         autoscale.Model.new(hidden=[0])
     # Nothing was written by the rejected calls.
     assert all(np.array_equal(a[0], b[0]) for a, b in zip(layers, model.layers("actor")))
+
+
+def test_a_model_saved_again_under_the_same_path_is_read_again(tmp_path):
+    path = tmp_path / "model"
+    spec = f"ppo:{path}"
+    profits = []
+    for seed in (7, 8):
+        make_model(seed=seed, observation="seed", action="seed").save(path)
+        profits.append(autoscale.evaluate([spec], seed=3, episodes=1)["policies"][0]["mean_profit"])
+    fresh = tmp_path / "fresh"
+    make_model(seed=8, observation="seed", action="seed").save(fresh)
+    assert profits[1] == autoscale.evaluate([f"ppo:{fresh}"], seed=3, episodes=1)["policies"][0]["mean_profit"]
+    assert profits[0] != profits[1]
