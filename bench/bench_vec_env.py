@@ -3,7 +3,7 @@
 a C++ loop, measured in one run (alternating, median of the repeats) so that the ratio holds on a
 shared, noisy machine:
 
-    PYTHONPATH=build/release/python /usr/bin/python3 python/bench_vec_env.py [--num-envs 64]
+    PYTHONPATH=build/release/python /usr/bin/python3 bench/bench_vec_env.py [--num-envs 64]
 
 Both sides step the same autoscale.VecEnv with the same random actions (drawn beforehand and
 cycled, so that neither measures a random generator): the Python side calls vec.step(actions)
