@@ -33,7 +33,7 @@ class CoreEnv {
     }
     const StepResult r = env_.step(config_.decode(a.data(), env_));
     ended_ = r.terminated || r.truncated;
-    return pyb::make_tuple(copy(r.observation), config_.reward(r), r.terminated, r.truncated, info_dict(r.info));
+    return pyb::make_tuple(copy(r.observation), config_.reward(r.info, r.reward), r.terminated, r.truncated, info_dict(r.info));
   }
 
   const Env& env() const { return env_; }

@@ -107,13 +107,8 @@ void bind_policies(pyb::module_& m) {
           secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         }
         // The same document as `autoscale evaluate --json`.
-        const nlohmann::json j = {{"scenario", scenario.name},
-                                  {"first_seed", seed},
-                                  {"episodes", episodes},
-                                  {"minutes_per_episode", scenario.service.episode_steps()},
-                                  {"seconds", secs},
-                                  {"policies", to_json(summarize(runs))}};
-        return to_python(j);
+        const EvaluationSetup setup{scenario.name, seed, episodes, scenario.service.episode_steps(), secs};
+        return to_python(evaluation_document(setup, summarize(runs)));
       },
       pyb::arg("policies"), pyb::arg("scenario") = "seed", pyb::arg("seed") = 1000000, pyb::arg("episodes") = 100,
       pyb::arg("threads") = 0,

@@ -56,8 +56,8 @@ Action EnvConfig::decode(const std::int64_t* choice, const Env& env, std::int64_
   return action.decode(idx, env);
 }
 
-double EnvConfig::reward(const StepResult& r) const {
-  return expected_reward ? expected_minute_reward(scenario.service, r.info.load, r.info.active) : r.reward;
+double EnvConfig::reward(const StepInfo& minute, double realized) const {
+  return expected_reward ? expected_minute_reward(scenario.service, minute.load, minute.active) : realized;
 }
 
 pyb::dict info_dict(const StepInfo& i) {

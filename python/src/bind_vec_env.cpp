@@ -15,7 +15,6 @@
 #include "core/error.hpp"
 #include "env/vec_env.hpp"
 #include "eval/run_policies.hpp"
-#include "service/outcome.hpp"
 
 namespace autoscale::py {
 namespace {
@@ -35,10 +34,7 @@ struct Pool {
     for (int i = 0; i < n; ++i) actions[static_cast<std::size_t>(i)] = config.decode(choice + i * heads, vec.env(i), i);
     vec.step(actions);
     if (config.expected_reward) {
-      for (int i = 0; i < n; ++i) {
-        const StepInfo& s = vec.infos()[static_cast<std::size_t>(i)];
-        expected[static_cast<std::size_t>(i)] = expected_minute_reward(config.scenario.service, s.load, s.active);
-      }
+      for (std::size_t i = 0; i < actions.size(); ++i) expected[i] = config.reward(vec.infos()[i], vec.rewards()[i]);
     }
     bool done = false;
     for (int i = 0; i < n; ++i) done |= vec.terminated()[static_cast<std::size_t>(i)] || vec.truncated()[static_cast<std::size_t>(i)];
@@ -148,6 +144,7 @@ class CoreVecEnv {
   }
 
   const Pool& pool() const { return *pool_; }
+  Pool& pool() { return *pool_; }
 
  private:
   // A writable copy: one allocation and a memcpy (numpy's .copy() costs several times more).
@@ -174,14 +171,14 @@ class CoreVecEnv {
   // Same-step auto-reset, as Gymnasium's vector envs: an ended environment's row already holds its
   // next episode's first observation and reset info; the last observation and the last minute's
   // info (with the episode's totals under "episode") are in final_observation / final_info.
-  pyb::dict ended_info() const {
-    const Pool& p = *pool_;
+  pyb::dict ended_info() {
+    Pool& p = *pool_;
     const int n = p.vec.num_envs();
     const auto dim = static_cast<std::size_t>(p.vec.obs_dim());
     std::vector<StepInfo> rows(p.vec.infos().begin(), p.vec.infos().end());
     pyb::array_t<bool> mask(n);
     pyb::list final_obs, final_info;
-    auto finished = const_cast<Pool&>(p).vec.take_finished();
+    const auto finished = p.vec.take_finished();
     std::size_t next_finished = 0;
     for (int i = 0; i < n; ++i) {
       const auto u = static_cast<std::size_t>(i);
@@ -254,7 +251,7 @@ void bind_vec_env(pyb::module_& m) {
       .def("step", &CoreVecEnv::step, pyb::arg("actions"), pyb::arg("copy") = false)
       .def("bench", &CoreVecEnv::bench, pyb::arg("batches"), pyb::arg("steps"))
       .def_property_readonly("num_envs", [](const CoreVecEnv& v) { return v.pool().vec.num_envs(); })
-      .def_property_readonly("threads", [](CoreVecEnv& v) { return const_cast<Pool&>(v.pool()).vec.pool().size(); })
+      .def_property_readonly("threads", [](CoreVecEnv& v) { return v.pool().vec.pool().size(); })
       .def_property_readonly("obs_dim", [](const CoreVecEnv& v) { return v.pool().vec.obs_dim(); })
       .def_property_readonly("head_sizes", [](const CoreVecEnv& v) { return v.pool().config.heads; })
       .def_property_readonly("head_names", [](const CoreVecEnv& v) { return v.pool().config.head_names(); })

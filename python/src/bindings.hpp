@@ -46,7 +46,8 @@ struct EnvConfig {
   // Decodes one action (one index per head), checking each index's range; `row` >= 0 names the
   // environment of a batch in the error message.
   Action decode(const std::int64_t* choice, const Env& env, std::int64_t row = -1) const;
-  double reward(const StepResult& r) const;
+  // The reward handed to the learner for a minute: realized, or its expectation over the capacity draw.
+  double reward(const StepInfo& minute, double realized) const;
   std::vector<std::string> head_names() const;
 };
 EnvConfig make_env_config(pyb::handle scenario, const std::string& observation, const std::string& action,

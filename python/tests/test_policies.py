@@ -43,13 +43,15 @@ def test_an_episode_driven_from_python_earns_what_the_cli_reports(cli_json, spec
     assert [python_episode_profit(spec, s) for s in seeds] == expected
 
 
-def test_tune_equals_the_cli(cli):
+def test_tune_equals_the_cli(cli, tmp_path):
     result = autoscale.tune("headroom", scenario="seed", seed=3, episodes=2, budget=4, threads=2)
-    printed = cli("tune", "--policy", "headroom", "--seed", 3, "--episodes", 2, "--budget", 4, "--threads", 1)
+    spec_file = tmp_path / "best.spec"
+    printed = cli("tune", "--policy", "headroom", "--seed", 3, "--episodes", 2, "--budget", 4, "--threads", 1,
+                  "--out", spec_file)
     assert printed.strip().splitlines()[-1] == result["best"]["spec"]
     assert len(result["trials"]) == 4 and result["trials"][0]["spec"] == "headroom"
     assert result["best"]["mean_profit"] == max(t["mean_profit"] for t in result["trials"])
-    assert f"best mean training profit {result['best']['mean_profit']:.1f}" in printed
+    assert f"# mean training profit {result['best']['mean_profit']:.1f}" in spec_file.read_text()
 
 
 def test_policy_objects():
