@@ -204,15 +204,15 @@ class CoreVecEnv {
       rows[u] = p.vec.env(i).info();
     }
     pyb::dict d = info_columns(pyb::array_t<StepInfo>(static_cast<pyb::ssize_t>(n), rows.data()));
-    const pyb::object as_objects = pyb::module_::import("numpy").attr("empty")(n, pyb::arg("dtype") = "object");
-    pyb::array fo(as_objects), fi(pyb::module_::import("numpy").attr("empty")(n, pyb::arg("dtype") = "object"));
-    for (int i = 0; i < n; ++i) {
-      fo.attr("__setitem__")(i, final_obs[static_cast<std::size_t>(i)]);
-      fi.attr("__setitem__")(i, final_info[static_cast<std::size_t>(i)]);
-    }
-    d["final_observation"] = fo;
+    // Object arrays, as Gymnasium's: an array or dict where an episode ended, None elsewhere.
+    const auto objects = [n, empty = pyb::module_::import("numpy").attr("empty")](const pyb::list& items) {
+      pyb::array a = empty(n, pyb::arg("dtype") = "object");
+      for (int i = 0; i < n; ++i) a.attr("__setitem__")(i, items[static_cast<std::size_t>(i)]);
+      return a;
+    };
+    d["final_observation"] = objects(final_obs);
     d["_final_observation"] = mask;
-    d["final_info"] = fi;
+    d["final_info"] = objects(final_info);
     d["_final_info"] = mask;
     return d;
   }
