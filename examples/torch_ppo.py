@@ -119,6 +119,9 @@ def export(agent, stats, scenario, path, info):
         linears = [m for m in net if isinstance(m, nn.Linear)]
         model.set_layers([(l.weight.detach().numpy(), l.bias.detach().numpy()) for l in linears], which)
     model.obs_mean, model.obs_var = stats.mean, stats.var
+    # The network alone, as trained: this loop does not apply the model guardrail's fleet floor
+    # (the C++ trainer does), so the exported policy runs without it and without its fallback.
+    model.guardrail = {**model.guardrail, "floor": False, "fallback": False}
     model.info = info
     model.save(path)
 

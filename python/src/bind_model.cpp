@@ -137,7 +137,7 @@ void bind_model(pyb::module_& m) {
               if (h < 1) throw Error(fmt::format("hidden layer sizes must be positive, got {}", h));
             }
             const FeatureSet f = parse_feature_set(observation);
-            const rl::ActionSpace a = rl::ActionSpace::from_name(action);
+            const rl::ActionSpace a = rl::action_space_named(action);
             const int dim = Features(scenario.service, f).dim();
             rl::Agent agent(f, a, dim, a.head_sizes(scenario.service), std::move(hidden), normalize_obs, seed);
             agent.info = {{"scenario", scenario.name}, {"source", "python"}};
@@ -171,6 +171,10 @@ void bind_model(pyb::module_& m) {
              if ((var.array() < 0).any() || !var.allFinite()) throw Error("obs_var must be finite and non-negative");
              s.set(s.mean(), var, s.count());
            })
+      .def_property("guardrail", [](const CoreModel& c) { return to_python(rl::to_json(c.agent().guardrail)); },
+                    [](CoreModel& c, pyb::handle v) { c.agent().guardrail = rl::guardrail_from_json(from_python(v)); },
+                    "the fleet floor and out-of-distribution fallback a ppo: policy applies around the network "
+                    "(predict() is the network alone); saved with the model")
       .def_property("info", [](const CoreModel& c) { return to_python(c.agent().info); },
                     [](CoreModel& c, pyb::handle v) { c.agent().info = from_python(v); },
                     "provenance (scenario, steps, validation profit, ...), saved with the model")

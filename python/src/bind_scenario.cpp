@@ -30,7 +30,7 @@ EnvConfig make_env_config(pyb::handle scenario, const std::string& observation, 
   c.scenario = to_scenario(scenario);
   if (minutes) c.scenario.set_episode_minutes(*minutes);
   c.features = parse_feature_set(observation);
-  c.action = rl::ActionSpace::from_name(action);
+  c.action = rl::action_space_named(action);
   if (reward != "realized" && reward != "expected") {
     throw Error(fmt::format("unknown reward '{}' (known: realized, expected)", reward));
   }
@@ -41,7 +41,7 @@ EnvConfig make_env_config(pyb::handle scenario, const std::string& observation, 
 
 std::vector<std::string> EnvConfig::head_names() const {
   if (action.kind == rl::ActionKind::kNotebook) return {"add", "remove"};
-  return {"factor", "reserve"};
+  return {"factor", "reserve"};  // "target" and "relative": a load factor and a reserve
 }
 
 Action EnvConfig::decode(const std::int64_t* choice, const Env& env, std::int64_t row) const {
@@ -53,7 +53,7 @@ Action EnvConfig::decode(const std::int64_t* choice, const Env& env, std::int64_
     }
     idx[h] = static_cast<int>(choice[h]);
   }
-  return action.decode(idx, env);
+  return action.decode(idx, env, env.features());
 }
 
 double EnvConfig::reward(const StepInfo& minute, double realized) const {
@@ -112,6 +112,8 @@ void bind_scenario(pyb::module_& m) {
         d["max_time_steps"] = p.max_time_steps;
         d["max_machine_delta"] = p.max_machine_delta;
         d["max_tpm"] = p.max_tpm;
+        d["zero_load_is_down"] = p.zero_load_is_down;
+        d["history_minutes"] = p.history_minutes;
         d["max_machines"] = p.max_machines();
         return d;
       }, "the service constants (the seed's names), and the fleet cap max_machines")

@@ -50,8 +50,9 @@ def test_reset_and_step_types_and_spaces():
     assert all(env.observation_space.contains(o) for o in observations)
 
 
-def test_extended_observations_and_target_actions():
-    env = autoscale.Env("seed", seed=1, observation="extended", action="target", minutes=300)
+@pytest.mark.parametrize("observation, action", [("extended", "target"), ("scaled", "relative")])
+def test_training_observations_and_actions(observation, action):
+    env = autoscale.Env("seed", seed=1, observation=observation, action=action, minutes=300)
     obs, _ = env.reset()
     assert obs.shape == env.observation_space.shape and obs.shape[0] > 25
     assert env.action_space.nvec.tolist() == [21, 21] and env.head_names == ("factor", "reserve")
@@ -127,7 +128,7 @@ def test_render_ansi():
 @pytest.mark.parametrize("kwargs, error, message", [
     (dict(scenario="nope"), autoscale.Error, "neither a built-in name"),
     (dict(observation="pixels"), autoscale.Error, "unknown feature set 'pixels'"),
-    (dict(action="continuous"), autoscale.Error, "unknown action 'continuous'"),
+    (dict(action="continuous"), autoscale.Error, "unknown action kind 'continuous'"),
     (dict(reward="shaped"), autoscale.Error, "unknown reward 'shaped'"),
     (dict(minutes=0), autoscale.Error, "at least 1 minute"),
     (dict(render_mode="human"), ValueError, "render_mode"),

@@ -59,6 +59,9 @@ def test_predict_matches_a_numpy_forward_pass():
 
 def test_a_saved_model_is_a_ppo_policy_for_python_and_the_cli(tmp_path, cli_json):
     model = make_model(seed=5, observation="seed", action="seed")
+    # Without the guardrail a ppo: policy takes exactly the network's choices (with it, the fleet
+    # floor and the fallback may overrule them).
+    model.guardrail = {**model.guardrail, "floor": False, "fallback": False}
     path = tmp_path / "seed-model"
     model.save(path)
     spec = f"ppo:{path}"
@@ -74,6 +77,23 @@ def test_a_saved_model_is_a_ppo_policy_for_python_and_the_cli(tmp_path, cli_json
         action = model.predict(obs)
         assert np.array_equal(action, policy.act(env))
         obs = env.step(action)[0]
+
+
+def test_the_guardrail_is_saved_and_applied(tmp_path):
+    model = make_model(seed=6, observation="seed", action="seed")
+    assert model.guardrail["floor"] is True
+    model.guardrail = {**model.guardrail, "floor_utilization": 0.8, "fallback": False}
+    path = tmp_path / "guarded"
+    model.save(path)
+    assert autoscale.load_model(path).guardrail == model.guardrail
+    with pytest.raises(autoscale.Error):
+        model.guardrail = {**model.guardrail, "floor_minutes": -3}
+    unguarded = tmp_path / "unguarded"
+    model.guardrail = {**model.guardrail, "floor": False}
+    model.save(unguarded)
+    report = autoscale.evaluate([f"ppo:{path}", f"ppo:{unguarded}"], seed=12, episodes=2)
+    guarded_run, bare_run = report["policies"]
+    assert guarded_run["episode_profits"] != bare_run["episode_profits"]
 
 
 def test_load_errors_name_the_problem(tmp_path):
