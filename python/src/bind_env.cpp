@@ -13,10 +13,12 @@ namespace {
 
 class CoreEnv {
  public:
-  explicit CoreEnv(EnvConfig c) : config_(std::move(c)), env_(config_.make_env()) {}
+  explicit CoreEnv(EnvConfig c)
+      : config_(std::move(c)), env_(config_.make_env()), base_(config_.action, config_.scenario.service) {}
 
   pyb::tuple reset(std::uint64_t seed) {
     const auto obs = env_.reset(seed);
+    base_.reset(env_);
     started_ = true;
     ended_ = false;
     return pyb::make_tuple(copy(obs), info_dict(env_.info()));
@@ -31,7 +33,8 @@ class CoreEnv {
                               fmt::join(config_.head_names(), ", "),
                               shape_of(a)));
     }
-    const StepResult r = env_.step(config_.decode(a.data(), env_));
+    config_.check(a.data());
+    const StepResult r = env_.step(config_.decode(a.data(), env_, base_));
     ended_ = r.terminated || r.truncated;
     return pyb::make_tuple(copy(r.observation), config_.reward(r.info, r.reward), r.terminated, r.truncated, info_dict(r.info));
   }
@@ -49,6 +52,7 @@ class CoreEnv {
 
   EnvConfig config_;
   Env env_;
+  rl::BaseController base_;
   bool started_ = false, ended_ = false;
 };
 

@@ -1,6 +1,9 @@
 // Scenarios, the environment configuration shared by Env and VecEnv, and conversions.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+
 #include "bindings.hpp"
 #include "core/error.hpp"
 #include "service/outcome.hpp"
@@ -36,24 +39,34 @@ EnvConfig make_env_config(pyb::handle scenario, const std::string& observation, 
   }
   c.expected_reward = reward == "expected";
   c.heads = c.action.head_sizes(c.scenario.service);
+  if (c.heads.size() > EnvConfig::kMaxHeads) throw Error(fmt::format("action '{}' has more heads than the bindings handle", action));
   return c;
 }
 
 std::vector<std::string> EnvConfig::head_names() const {
-  if (action.kind == rl::ActionKind::kNotebook) return {"add", "remove"};
-  return {"factor", "reserve"};  // "target" and "relative": a load factor and a reserve
+  switch (action.kind) {
+    case rl::ActionKind::kNotebook: return {"add", "remove"};
+    case rl::ActionKind::kTarget: return {"factor", "reserve"};
+    case rl::ActionKind::kRelative: return {"factor", "reserve", "window"};
+    case rl::ActionKind::kResidual: return {"multiplier", "reserve"};
+  }
+  return std::vector<std::string>(heads.size(), "?");
 }
 
-Action EnvConfig::decode(const std::int64_t* choice, const Env& env, std::int64_t row) const {
-  int idx[8];
+void EnvConfig::check(const std::int64_t* choice, std::int64_t row) const {
   for (std::size_t h = 0; h < heads.size(); ++h) {
     if (choice[h] < 0 || choice[h] >= heads[h]) {
       throw Error(fmt::format("action{}[{}] ({}) = {} is outside 0..{}", row >= 0 ? fmt::format("[{}]", row) : "", h,
                               head_names()[h], choice[h], heads[h] - 1));
     }
-    idx[h] = static_cast<int>(choice[h]);
   }
-  return action.decode(idx, env, env.features());
+}
+
+Action EnvConfig::decode(const std::int64_t* choice, const Env& env, rl::BaseController& base) const {
+  std::array<int, kMaxHeads> idx{};
+  std::copy(choice, choice + heads.size(), idx.begin());
+  base.observe(env);
+  return action.decode(idx.data(), {env, env.features(), base.fleet()});
 }
 
 double EnvConfig::reward(const StepInfo& minute, double realized) const {

@@ -24,20 +24,36 @@ struct Pool {
       : config(std::move(c)),
         vec(config.make_env(), num_envs, seed, threads),
         actions(static_cast<std::size_t>(num_envs)),
-        expected(static_cast<std::size_t>(num_envs), 0.0) {}
+        expected(static_cast<std::size_t>(num_envs), 0.0) {
+    for (int i = 0; i < num_envs; ++i) bases.emplace_back(config.action, config.scenario.service);
+  }
+
+  // After the pool started episodes (a reset): their base controllers start too.
+  void reset_bases() {
+    for (int i = 0; i < vec.num_envs(); ++i) bases[static_cast<std::size_t>(i)].reset(vec.env(i));
+  }
 
   // Decodes a (num_envs x heads) batch of indices and steps every environment; returns whether any
   // episode ended. Call without the GIL.
   bool step(const std::int64_t* choice) {
     const int n = vec.num_envs();
     const auto heads = static_cast<std::int64_t>(config.heads.size());
-    for (int i = 0; i < n; ++i) actions[static_cast<std::size_t>(i)] = config.decode(choice + i * heads, vec.env(i), i);
+    for (int i = 0; i < n; ++i) config.check(choice + i * heads, i);  // all checked before any state moves
+    for (int i = 0; i < n; ++i) {
+      const auto u = static_cast<std::size_t>(i);
+      actions[u] = config.decode(choice + i * heads, vec.env(i), bases[u]);
+    }
     vec.step(actions);
     if (config.expected_reward) {
       for (std::size_t i = 0; i < actions.size(); ++i) expected[i] = config.reward(vec.infos()[i], vec.rewards()[i]);
     }
     bool done = false;
-    for (int i = 0; i < n; ++i) done |= vec.terminated()[static_cast<std::size_t>(i)] || vec.truncated()[static_cast<std::size_t>(i)];
+    for (int i = 0; i < n; ++i) {
+      const auto u = static_cast<std::size_t>(i);
+      if (!vec.terminated()[u] && !vec.truncated()[u]) continue;
+      done = true;
+      bases[u].reset(vec.env(i));  // the pool has auto-reset the environment
+    }
     return done;
   }
   const double* rewards() const { return config.expected_reward ? expected.data() : vec.rewards().data(); }
@@ -46,6 +62,7 @@ struct Pool {
   VecEnv vec;
   std::vector<Action> actions;
   std::vector<double> expected;
+  std::vector<rl::BaseController> bases;  // per env: the residual action's classical controller
 };
 
 // The per-minute info columns, as numpy sees a StepInfo row.
@@ -93,6 +110,7 @@ class CoreVecEnv {
       } else {
         pool_->vec.reset_to_next_episodes();
       }
+      pool_->reset_bases();
     }
     if (!started_) {
       started_ = true;

@@ -14,6 +14,7 @@
 
 #include "env/env.hpp"
 #include "rl/action_space.hpp"
+#include "rl/base_controller.hpp"
 #include "scenario/scenario.hpp"
 
 namespace autoscale::py {
@@ -36,6 +37,7 @@ nlohmann::json from_python(pyb::handle h);
 // What an environment is made of beyond its scenario: the observation ("seed" | "extended"), the
 // action variant ("seed" | "target", as in training) and the reward ("realized" | "expected").
 struct EnvConfig {
+  static constexpr std::size_t kMaxHeads = 8;
   Scenario scenario;
   FeatureSet features = FeatureSet::kNotebook;
   rl::ActionSpace action = rl::ActionSpace::notebook();
@@ -43,9 +45,12 @@ struct EnvConfig {
   std::vector<int> heads;
 
   Env make_env() const { return Env(scenario.service, scenario.make_load(), features); }
-  // Decodes one action (one index per head), checking each index's range; `row` >= 0 names the
-  // environment of a batch in the error message.
-  Action decode(const std::int64_t* choice, const Env& env, std::int64_t row = -1) const;
+  // Throws Error unless every index of one action is within its head; `row` >= 0 names the
+  // environment of a batch in the message.
+  void check(const std::int64_t* choice, std::int64_t row = -1) const;
+  // Decodes one checked action in `env`; `base` is the env's residual base controller (inert for
+  // the other kinds), which acts on this minute first, as in training and in a ppo: policy.
+  Action decode(const std::int64_t* choice, const Env& env, rl::BaseController& base) const;
   // The reward handed to the learner for a minute: realized, or its expectation over the capacity draw.
   double reward(const StepInfo& minute, double realized) const;
   std::vector<std::string> head_names() const;

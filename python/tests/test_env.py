@@ -50,12 +50,17 @@ def test_reset_and_step_types_and_spaces():
     assert all(env.observation_space.contains(o) for o in observations)
 
 
-@pytest.mark.parametrize("observation, action", [("extended", "target"), ("scaled", "relative")])
-def test_training_observations_and_actions(observation, action):
+@pytest.mark.parametrize("observation, action, heads", [
+    ("extended", "target", ("factor", "reserve")),
+    ("scaled", "relative", ("factor", "reserve", "window")),
+    ("scaled", "residual", ("multiplier", "reserve")),
+])
+def test_training_observations_and_actions(observation, action, heads):
     env = autoscale.Env("seed", seed=1, observation=observation, action=action, minutes=300)
     obs, _ = env.reset()
     assert obs.shape == env.observation_space.shape and obs.shape[0] > 25
-    assert env.action_space.nvec.tolist() == [21, 21] and env.head_names == ("factor", "reserve")
+    assert env.head_names == heads and env.action_space.shape == (len(heads),)
+    assert all(n > 1 for n in env.action_space.nvec)
     env.action_space.seed(1)
     observations, _, info = run_episode(env, lambda o: env.action_space.sample())
     assert all(env.observation_space.contains(o) for o in observations)

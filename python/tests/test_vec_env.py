@@ -163,3 +163,20 @@ def test_bad_arguments_raise_named_errors():
     # A rejected batch steps nothing.
     _, _, _, _, info = vec.step(np.zeros((3, 2), dtype=np.int64))
     assert info["minute"].tolist() == [1, 1, 1]
+
+
+def test_residual_actions_run_their_base_controller_across_auto_resets():
+    # Multiplier 1.0 (index 6 of 0.70, 0.75, ...) and no reserve leave the base controller's
+    # proposal as it is: every episode then earns what the predictive policy earns on its seed.
+    vec = autoscale.VecEnv("seed", 2, seed=77, threads=2, observation="scaled", action="residual")
+    assert vec.head_names == ("multiplier", "reserve")
+    vec.reset()
+    identity = np.tile(np.array([6, 0]), (2, 1))
+    profits = {}
+    for _ in range(2 * vec.episode_minutes):
+        info = vec.step(identity)[4]
+        if "final_info" in info:
+            for final in info["final_info"]:
+                profits[final["episode"]["seed"]] = final["episode"]["profit"]
+    expected = autoscale.evaluate(["predictive"], seed=77, episodes=4)["policies"][0]["episode_profits"]
+    assert [profits[s] for s in range(77, 81)] == expected
