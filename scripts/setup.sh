@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian bookworm packages autoscale builds with (and Chromium, which the report's
 # browser test and `report --png` drive), the report's front end from the npm registry (npm ci in
-# web/report), configures and builds, then runs the main job on the embedded default scenario
+# web/report), configures and builds, installs the Python module for Debian's python3, then runs
+# the main job on the embedded default scenario
 # (skip that with --no-run).
 # Safe to run again: apt skips what is installed, CMake rebuilds only what changed.
 set -euo pipefail
@@ -15,6 +16,7 @@ PACKAGES=(
   libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
   libtomlplusplus-dev libcpp-httplib-dev zlib1g-dev
   chromium
+  pybind11-dev python3-dev python3-numpy python3-pytest
 )
 # Node.js and npm build the report's front end; machines of this kind come with Node 20, so
 # Debian's packages are only a fallback (the browser test's playwright-core needs Node >= 20).
@@ -24,9 +26,9 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   echo "setup: installing ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
@@ -42,6 +44,11 @@ fi
 
 cmake --preset release >/dev/null
 cmake --build --preset release
+# The Python package into the site directory of the interpreter it was built for (Debian's
+# /usr/bin/python3: /usr/local/lib/python3.X/dist-packages).
+python=$(sed -n 's/^Python_EXECUTABLE:[A-Z]*=//p' build/release/CMakeCache.txt)
+$SUDO cmake --install build/release --component python >/dev/null
+"$python" -c "import autoscale" && echo "setup: Python module installed for $python"
 if [ "$run_main" = 1 ]; then
   echo
   ./build/release/autoscale run

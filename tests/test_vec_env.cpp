@@ -78,6 +78,34 @@ TEST(VecEnv, AutoResetUsesTheSeedScheduleAndMatchesASingleEnv) {
   EXPECT_TRUE(std::equal(row.begin(), row.end(), reset_obs.begin()));
 }
 
+TEST(VecEnv, ResetsRestartAtANewBaseSeedOrContinueTheSchedule) {
+  Scenario s = resolve_scenario("seed");
+  s.set_episode_minutes(20);
+  VecEnv pool(s.make_env(), 2, 10, 1);
+  pool.reset();
+  EXPECT_EQ(pool.env(0).seed(), 10u);
+  EXPECT_EQ(pool.env(1).seed(), 11u);
+  std::vector<Action> noop(2);
+  for (int t = 0; t < 5; ++t) pool.step(noop);
+  pool.reset_to_next_episodes();  // abandons the running episodes: not reported as finished
+  EXPECT_EQ(pool.env(0).seed(), 12u);
+  EXPECT_EQ(pool.env(1).seed(), 13u);
+  EXPECT_EQ(pool.infos()[0].minute, 0);
+  EXPECT_TRUE(pool.take_finished().empty());
+  pool.reset(40);
+  EXPECT_EQ(pool.base_seed(), 40u);
+  EXPECT_EQ(pool.env(1).seed(), 41u);
+  for (int t = 0; t < 20; ++t) pool.step(noop);
+  const auto fin = pool.take_finished();
+  ASSERT_EQ(fin.size(), 2u);
+  EXPECT_EQ(fin[1].seed, 41u);
+  EXPECT_EQ(pool.env(1).seed(), 43u);
+  Env fresh = s.make_env();
+  const auto obs = fresh.reset(43);
+  const auto row = pool.observations().subspan(pool.obs_dim(), pool.obs_dim());
+  EXPECT_TRUE(std::equal(row.begin(), row.end(), obs.begin()));
+}
+
 TEST(ThreadPool, CoversEveryIndexOnceAndPropagatesErrors) {
   ThreadPool pool(3);
   for (int n : {1, 2, 3, 10, 1001}) {

@@ -49,15 +49,29 @@ std::uint64_t VecEnv::next_seed(int i) {
 
 void VecEnv::reset() {
   std::fill(episode_count_.begin(), episode_count_.end(), 0);
-  for (int i = 0; i < num_envs(); ++i) {
-    auto& e = envs_[static_cast<std::size_t>(i)];
-    const auto obs = e.reset(next_seed(i));
-    std::copy(obs.begin(), obs.end(), obs_.begin() + static_cast<std::ptrdiff_t>(i) * obs_dim_);
-    running_[static_cast<std::size_t>(i)] = EpisodeMetrics{e.seed()};
-    finished_[static_cast<std::size_t>(i)].clear();
-    history_[static_cast<std::size_t>(i)].clear();
-    infos_[static_cast<std::size_t>(i)] = e.info();
-  }
+  for (int i = 0; i < num_envs(); ++i) start_episode(i);
+}
+
+void VecEnv::reset(std::uint64_t base_seed) {
+  base_seed_ = base_seed;
+  reset();
+}
+
+void VecEnv::reset_to_next_episodes() {
+  for (int i = 0; i < num_envs(); ++i) start_episode(i);
+}
+
+void VecEnv::start_episode(int i) {
+  const auto u = static_cast<std::size_t>(i);
+  auto& e = envs_[u];
+  const auto obs = e.reset(next_seed(i));
+  std::copy(obs.begin(), obs.end(), obs_.begin() + static_cast<std::ptrdiff_t>(i) * obs_dim_);
+  running_[u] = EpisodeMetrics{e.seed()};
+  finished_[u].clear();
+  history_[u].clear();
+  infos_[u] = e.info();
+  rewards_[u] = 0;
+  terminated_[u] = truncated_[u] = 0;
 }
 
 void VecEnv::step(std::span<const Action> actions) {

@@ -22,7 +22,13 @@ class VecEnv {
   // Environments of different services (a training mix), all with the same observation size.
   VecEnv(std::vector<Env> envs, std::uint64_t base_seed, int threads);
 
+  // Starts every environment's first episode (env i: seed base_seed + i); the overload first moves
+  // the base seed (Gymnasium's reset(seed=s) seeds env i with s + i, the same schedule).
   void reset();
+  void reset(std::uint64_t base_seed);
+  // Abandons the running episodes and starts each environment's next one in the seed schedule
+  // (a Gymnasium reset without a seed continues the seeded stream instead of repeating it).
+  void reset_to_next_episodes();
   void step(std::span<const Action> actions);
 
   int num_envs() const { return static_cast<int>(envs_.size()); }
@@ -32,7 +38,8 @@ class VecEnv {
   std::span<const double> rewards() const { return rewards_; }
   std::span<const std::uint8_t> terminated() const { return terminated_; }
   std::span<const std::uint8_t> truncated() const { return truncated_; }
-  std::span<const StepInfo> infos() const { return infos_; }
+  std::span<const StepInfo> infos() const { return infos_; }  // an ended env's row: its final minute
+  std::uint64_t base_seed() const { return base_seed_; }
   const Env& env(int i) const { return envs_[static_cast<std::size_t>(i)]; }
   ThreadPool& pool() { return *pool_; }
 
@@ -56,6 +63,7 @@ class VecEnv {
  private:
   void step_range(std::int64_t begin, std::int64_t end, std::span<const Action> actions);
   std::uint64_t next_seed(int i);
+  void start_episode(int i);
 
   std::vector<Env> envs_;
   std::vector<std::int64_t> episode_count_;

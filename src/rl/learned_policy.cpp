@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <map>
 #include <mutex>
 
@@ -57,12 +58,21 @@ Action LearnedPolicy::act(const Env& env) {
 }
 
 std::shared_ptr<const Agent> load_agent_cached(const std::string& path) {
+  // Keyed by the file's modification time and size as well as its path, so that a model saved again
+  // under the same name (a Python session retraining and re-evaluating) is read again, not served stale.
+  std::error_code ec;
+  const auto stamp = std::filesystem::last_write_time(path, ec).time_since_epoch().count();
+  const auto size = std::filesystem::file_size(path, ec);
+  const std::string version = fmt::format("{}:{}", stamp, ec ? 0 : size);
   static std::mutex mu;
-  static std::map<std::string, std::shared_ptr<const Agent>> cache;
+  static std::map<std::string, std::pair<std::string, std::shared_ptr<const Agent>>> cache;
   std::lock_guard lock(mu);
-  auto& slot = cache[path];
-  if (!slot) slot = std::make_shared<const Agent>(load_model(path));
-  return slot;
+  auto& [seen, agent] = cache[path];
+  if (!agent || seen != version) {
+    agent = std::make_shared<const Agent>(load_model(path));
+    seen = version;
+  }
+  return agent;
 }
 
 }  // namespace autoscale::rl

@@ -43,7 +43,8 @@ class LearnedPolicy final : public Policy {
   Mlp<float>::Workspace ws_;
 };
 
-// Loads `path` once per process and shares it between policy instances.
+// Loads `path` once per process and shares it between policy instances; a file rewritten since
+// (another modification time or size) is loaded again.
 std::shared_ptr<const Agent> load_agent_cached(const std::string& path);
 
 }  // namespace autoscale::rl

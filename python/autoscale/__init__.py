@@ -1,0 +1,16 @@
+"""autoscale from Python: the simulator of a scalable web service as Gymnasium environments, the
+classical autoscalers, oracles and trained models as policies, and the CLI's evaluation and
+tuning, all on the C++ core.
+
+    import autoscale
+    env = autoscale.Env("seed", seed=0)                 # gymnasium.Env semantics
+    envs = autoscale.VecEnv("seed", num_envs=64, seed=0) # gymnasium vector API, C++ threads
+    autoscale.evaluate(["hpa:target=0.6", "oracle-load"], episodes=10)  # = `autoscale evaluate --json`
+"""
+
+from ._autoscale import (Error, Model, Scenario, evaluate, load_model, policy_names, scenario_names, tune)
+from .envs import GYMNASIUM, Env, VecEnv, spaces
+from .policy import Policy
+
+__all__ = ["Env", "VecEnv", "Policy", "Model", "Scenario", "Error", "evaluate", "tune", "load_model",
+           "policy_names", "scenario_names", "spaces", "GYMNASIUM"]

@@ -1,0 +1,17 @@
+// The compiled part of the `autoscale` Python package. autoscale/__init__.py re-exports it with
+// the Gymnasium glue; see README "Python".
+#include "bindings.hpp"
+#include "core/error.hpp"
+
+PYBIND11_MODULE(_autoscale, m) {
+  namespace py = autoscale::py;
+  m.doc() = "autoscale's C++ core: scenarios, environments, the vectorised pool, policies, evaluation, models";
+  // Every user-facing failure of the core (bad scenario, spec, model file, action) is an
+  // autoscale.Error, a ValueError whose message names the problem.
+  pybind11::register_exception<autoscale::Error>(m, "Error", PyExc_ValueError);
+  py::bind_scenario(m);
+  py::bind_env(m);
+  py::bind_vec_env(m);
+  py::bind_policies(m);
+  py::bind_model(m);
+}
