@@ -90,7 +90,8 @@ TuneResult tune_policy(const std::vector<WeightedScenario>& mix, const TuneOptio
     int count = 0;
     for (std::size_t s = 0; s < mix.size(); ++s) {
       validate_policy(ps, mix[s].scenario);
-      for (const auto& e : run_policies(mix[s].scenario, {ps}, o.first_seed, shares[s], o.threads)[0].episodes) {
+      const auto runs = run_policies(mix[s].scenario, {ps}, o.first_seed, shares[s], o.threads);
+      for (const auto& e : runs[0].episodes) {
         total += e.profit;
         ++count;
       }
