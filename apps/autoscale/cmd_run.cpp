@@ -26,6 +26,8 @@ namespace {
 constexpr int kReportEpisodes = 3;  // evaluation episodes whose minutes the report shows
 // Never used by training (train_seed_base), validation (900000..) or tuning (0..).
 constexpr std::uint64_t kEvaluationSeed = 5'000'000;
+// The range of per-episode level factors the learned policy also trains on (log-uniform).
+constexpr std::pair<double, double> kTrainingScale{0.3, 10.0};
 
 struct RunArgs {
   std::string scenario = "seed";
@@ -150,11 +152,17 @@ void run_trace(const RunArgs& a, const Scenario& scenario, int threads) {
     if (r.best.mean_profit > best_classical.mean_profit) best_classical = r.best;
   }
 
-  // 2. The learned policy: a residual on the best tuned classical policy, trained on the past.
+  // 2. The learned policy: a residual on the best tuned classical policy, trained on the past as
+  //    it was and on the past at other levels (kTrainingScale): traffic grows, and a policy that
+  //    has only seen last month's level learns shortcuts (fleets so small that one machine more
+  //    or less is free) that fail at next month's.
   fmt::print("\n2/3 training PPO ('trace' preset: residual on {}) for {} steps -> {}/\n", best_classical.spec, steps, a.out);
   std::fflush(stdout);
   rl::TrainOptions o;
-  o.scenarios = {{split.past, 1.0}};
+  Scenario rescaled = split.past;
+  rescaled.name += "-rescaled";
+  rescaled.load.trace.random_scale = kTrainingScale;
+  o.scenarios = {{split.past, 1.0}, {rescaled, 1.0}};
   o.total_steps = steps;
   o.out_dir = out;
   o.config = rl::preset_config("trace");

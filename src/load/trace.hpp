@@ -30,6 +30,7 @@ struct TraceOptions {
   std::optional<double> scale;               // multiplies every rate
   std::optional<double> scale_to_p99;        // scale so the used range's 99th percentile equals this tpm
   TraceBound from, to;                       // the range [from, to) of the file a scenario uses
+  std::optional<std::pair<double, double>> random_scale;  // per-episode factor, log-uniform (TraceLoad)
   std::optional<std::int64_t> start_minute;  // fixed window start (minute index into the trace)
   std::optional<std::string> start_time;     // ISO timestamp; fixed window start
   std::int64_t max_gap_minutes = 5;          // longest run of missing time that is interpolated

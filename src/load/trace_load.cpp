@@ -31,7 +31,22 @@ TraceLoad::TraceLoad(std::shared_ptr<const TraceSeries> series, std::optional<st
   pos_ = static_cast<std::size_t>(start_);
 }
 
+void TraceLoad::set_random_scale(double lo, double hi) {
+  if (!(lo > 0 && hi >= lo && std::isfinite(hi))) {
+    throw Error(series_->source + ": random scale range must satisfy 0 < lo <= hi, got [" + std::to_string(lo) + ", " +
+                std::to_string(hi) + "]");
+  }
+  scale_lo_ = lo;
+  scale_hi_ = hi;
+}
+
 void TraceLoad::reset(std::uint64_t load_seed) {
+  if (scale_hi_ > scale_lo_) {
+    Rng rng(stream_seed(load_seed, 7));  // its own stream: the window start stays the unscaled one's
+    scale_ = std::exp(rng.uniform(std::log(scale_lo_), std::log(scale_hi_)));
+  } else {
+    scale_ = scale_lo_;
+  }
   if (fixed_start_) {
     start_ = *fixed_start_;
   } else {
@@ -53,7 +68,7 @@ std::int64_t TraceLoad::clock() const {
 std::int64_t TraceLoad::next() {
   const auto& tpm = series_->tpm;
   // Clamping before rounding keeps llround defined for any finite rate.
-  const double v = std::clamp(tpm[pos_], 0.0, 9.0e18);
+  const double v = std::clamp(tpm[pos_] * scale_, 0.0, 9.0e18);
   if (++pos_ == tpm.size()) pos_ = 0;
   return std::llround(v);
 }

@@ -17,6 +17,12 @@ class TraceLoad final : public LoadModel {
   TraceLoad(std::shared_ptr<const TraceSeries> series, std::optional<std::int64_t> fixed_start,
             std::int64_t episode_minutes);
 
+  // Training-distribution randomization: each episode multiplies the trace by a factor drawn
+  // log-uniformly from [lo, hi] (by the load seed alone), so a policy learns the same traffic at
+  // levels it has not seen yet (services grow; a model trained on last month meets next month).
+  void set_random_scale(double lo, double hi);
+  double episode_scale() const { return scale_; }
+
   void reset(std::uint64_t load_seed) override;
   // Past the end of the window the replay runs on through the trace and wraps from its last minute
   // to its first, so a caller that runs longer than the episode still gets load.
@@ -34,6 +40,7 @@ class TraceLoad final : public LoadModel {
   std::int64_t episode_minutes_;
   std::int64_t start_ = 0;
   std::size_t pos_ = 0;  // trace index of the next minute
+  double scale_lo_ = 1, scale_hi_ = 1, scale_ = 1;
 };
 
 }  // namespace autoscale

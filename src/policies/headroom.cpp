@@ -21,9 +21,9 @@ int headroom_machines(const HeadroomConfig& c, double load, double tpm_per_machi
 
 Action HeadroomPolicy::act(const Env& env) {
   if (before_first_datapoint(env)) return {};
-  const int target =
-      headroom_machines(c_, static_cast<double>(env.info().load), env.params().tpm_per_machine);
-  return steer_to(env, std::min(target, env.fleet().max_machines()));
+  target_ = std::min(headroom_machines(c_, static_cast<double>(env.info().load), env.params().tpm_per_machine),
+                     env.fleet().max_machines());
+  return steer_to(env, target_);
 }
 
 }  // namespace autoscale

@@ -22,9 +22,12 @@ class HeadroomPolicy final : public Policy {
  public:
   explicit HeadroomPolicy(const HeadroomConfig& config) : c_(config) {}
   Action act(const Env& env) override;
+  void reset(const Env&) override { target_ = -1; }
+  int desired_fleet() const override { return target_; }
 
  private:
   HeadroomConfig c_;
+  int target_ = -1;
 };
 
 }  // namespace autoscale

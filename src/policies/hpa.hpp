@@ -45,6 +45,7 @@ class HpaPolicy final : public Policy {
   Action act(const Env& env) override;
   // The scale target's spec.replicas, which the fleet is steered to.
   int desired_replicas() const { return spec_; }
+  int desired_fleet() const override { return spec_; }
 
  private:
   struct Recommendation {

@@ -20,6 +20,10 @@ class Policy {
   // Named counts of what the policy did in the episode so far, beyond its actions (how often a
   // learned policy's guardrail stepped in); evaluations report their mean per episode.
   virtual std::vector<std::pair<std::string, std::int64_t>> counters() const { return {}; }
+  // The fleet (active + warming) the policy's last act() is steering toward, for a controller that
+  // keeps one (the classical autoscalers' desired capacity); -1 when it has none. The per-minute
+  // limits may keep the fleet from reaching it for several minutes.
+  virtual int desired_fleet() const { return -1; }
 };
 
 // Never acts: the seed's initial fleet stays.

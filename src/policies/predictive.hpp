@@ -72,6 +72,7 @@ class PredictivePolicy final : public Policy {
   Action act(const Env& env) override;
   // The forecast-based floor computed in the last act().
   int forecast_capacity() const { return floor_; }
+  int desired_fleet() const override { return tracker_.desired(); }
 
  private:
   PredictiveConfig c_;

@@ -57,6 +57,7 @@ class StepScalingPolicy final : public Policy {
   void reset(const Env& env) override;
   Action act(const Env& env) override;
   int desired_capacity() const { return desired_; }
+  int desired_fleet() const override { return desired_; }
 
  private:
   StepScalingConfig c_;
@@ -82,6 +83,7 @@ class SimpleScalingPolicy final : public Policy {
   void reset(const Env& env) override;
   Action act(const Env& env) override;
   int desired_capacity() const { return desired_; }
+  int desired_fleet() const override { return desired_; }
 
  private:
   SimpleScalingConfig c_;

@@ -60,6 +60,7 @@ class TargetTrackingPolicy final : public Policy {
     return before_first_datapoint(env) ? Action{} : steer_ready_first(env, tracker_.update(env));
   }
   int desired_capacity() const { return tracker_.desired(); }
+  int desired_fleet() const override { return tracker_.desired(); }
 
  private:
   TargetTracker tracker_;

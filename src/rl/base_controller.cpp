@@ -20,7 +20,10 @@ void BaseController::reset(const Env& env) {
 void BaseController::observe(const Env& env) {
   if (!policy_) return;
   action_ = policy_->act(env);
-  fleet_ = env.fleet().active() + env.fleet().warming() + action_.add - action_.remove;
+  // Its target, not where this minute's capped move leaves the fleet: a controller ten machines
+  // short proposes ten more than it can add in one minute.
+  const int desired = policy_->desired_fleet();
+  fleet_ = desired >= 0 ? desired : env.fleet().active() + env.fleet().warming() + action_.add - action_.remove;
 }
 
 }  // namespace autoscale::rl

@@ -15,7 +15,7 @@ class BaseController {
   BaseController(const ActionSpace& action, const ServiceParams& params);
   bool active() const { return policy_ != nullptr; }
   void reset(const Env& env);
-  // Lets the controller act on this minute; read fleet() and action() after it.
+  // Lets the controller act on this minute; read fleet() (its target fleet) and action() after it.
   void observe(const Env& env);
   int fleet() const { return fleet_; }
   const Action& action() const { return action_; }

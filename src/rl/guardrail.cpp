@@ -15,12 +15,14 @@ int machines_serving(double load, double utilization, const ServiceParams& p) {
 
 }  // namespace
 
-int Guardrail::floor_machines(const Features& f, const ServiceParams& p) const {
-  return floor ? machines_serving(f.recent_max(floor_minutes), floor_utilization, p) : 0;
+int Guardrail::floor_machines(const Features& f, const ServiceParams& p, int base_fleet) const {
+  if (!floor) return 0;
+  const int from_base = static_cast<int>(std::ceil(base_floor * base_fleet - 1e-9));
+  return std::max(machines_serving(f.recent_max(floor_minutes), floor_utilization, p), std::min(from_base, p.max_machines()));
 }
 
-Action Guardrail::apply_floor(const Action& a, const Env& env, const Features& f) const {
-  const int low = floor_machines(f, env.params());
+Action Guardrail::apply_floor(const Action& a, const Env& env, const Features& f, int base_fleet) const {
+  const int low = floor_machines(f, env.params(), base_fleet);
   const int after = env.fleet().active() + env.fleet().warming() + a.add - a.remove;
   return after >= low ? a : steer_to(env, low);
 }
@@ -34,6 +36,7 @@ nlohmann::json to_json(const Guardrail& g) {
   return {{"floor", g.floor},
           {"floor_utilization", g.floor_utilization},
           {"floor_minutes", g.floor_minutes},
+          {"base_floor", g.base_floor},
           {"fallback", g.fallback},
           {"ood_margin", g.ood_margin},
           {"fallback_utilization", g.fallback_utilization},
@@ -46,6 +49,7 @@ Guardrail guardrail_from_json(const nlohmann::json& j) {
     g.floor = j.at("floor").get<bool>();
     g.floor_utilization = j.at("floor_utilization").get<double>();
     g.floor_minutes = j.at("floor_minutes").get<int>();
+    g.base_floor = j.at("base_floor").get<double>();
     g.fallback = j.at("fallback").get<bool>();
     g.ood_margin = j.at("ood_margin").get<double>();
     g.fallback_utilization = j.at("fallback_utilization").get<double>();
@@ -63,6 +67,7 @@ Guardrail guardrail_from_json(const nlohmann::json& j) {
   if (!(g.floor_utilization > 0 && g.floor_utilization <= 10)) throw Error("guardrail: floor_utilization must be in (0, 10]");
   if (!(g.fallback_utilization > 0 && g.fallback_utilization <= 10)) throw Error("guardrail: fallback_utilization must be in (0, 10]");
   if (!(g.ood_margin >= 0)) throw Error("guardrail: ood_margin must be >= 0");
+  if (!(g.base_floor >= 0 && g.base_floor <= 10)) throw Error("guardrail: base_floor must be in [0, 10]");
   return g;
 }
 

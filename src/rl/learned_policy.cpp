@@ -52,7 +52,7 @@ Action LearnedPolicy::act(const Env& env) {
   agent_->actor.infer(obs_, logits_, ws_);
   dist_.mode(logits_, choice_);
   const Action wanted = agent_->action.decode(choice_.data(), {env, features_, base_.fleet()});
-  const Action floored = g.apply_floor(wanted, env, features_);
+  const Action floored = g.apply_floor(wanted, env, features_, base_.fleet());
   if (floored.add != wanted.add || floored.remove != wanted.remove) ++counts_.floor_minutes;
   return floored;
 }

@@ -175,7 +175,7 @@ void Trainer::rollout() {
       BaseController& base = base_[static_cast<std::size_t>(i)];
       base.observe(env);
       const Action wanted = agent_.action.decode(&actions_(0, col + i), {env, env.features(), base.fleet()});
-      env_actions_[static_cast<std::size_t>(i)] = agent_.guardrail.apply_floor(wanted, env, env.features());
+      env_actions_[static_cast<std::size_t>(i)] = agent_.guardrail.apply_floor(wanted, env, env.features(), base.fleet());
     }
 
     // Step the pool; rewards as the config says, scaled by the running return's sd.

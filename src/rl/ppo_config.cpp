@@ -67,6 +67,7 @@ void read_guardrail(TomlTable& r, Guardrail& g) {
   r.boolean("floor", g.floor);
   r.number("floor_utilization", g.floor_utilization, 0, 10, true);
   r.number("floor_minutes", g.floor_minutes, 1, Features::kRecentMinutes);
+  r.number("base_floor", g.base_floor, 0, 10);
   r.boolean("fallback", g.fallback);
   r.number("ood_margin", g.ood_margin, 0, 1e6);
   r.number("fallback_utilization", g.fallback_utilization, 0, 10, true);
@@ -172,9 +173,10 @@ std::string to_toml(const PpoConfig& c) {
       c.gamma, c.gae_lambda, c.clip, c.vf_coef, c.ent_coef, c.max_grad_norm, b(c.normalize_advantages),
       b(c.normalize_obs), b(c.normalize_reward), fmt::join(c.hidden, ", "), to_string(c.features), c.action.name(), c.action.base_policy, to_string(c.reward),
       c.validation_episodes, c.validation_seed, c.validation_every_steps, c.checkpoint_every_steps) +
-         fmt::format("\n[guardrail]\nfloor = {}\nfloor_utilization = {}\nfloor_minutes = {}\nfallback = {}\nood_margin = {}\n"
-                     "fallback_utilization = {}\nfallback_minutes = {}\n",
-                     b(c.guardrail.floor), c.guardrail.floor_utilization, c.guardrail.floor_minutes, b(c.guardrail.fallback),
+         fmt::format("\n[guardrail]\nfloor = {}\nfloor_utilization = {}\nfloor_minutes = {}\nbase_floor = {}\nfallback = {}\n"
+                     "ood_margin = {}\nfallback_utilization = {}\nfallback_minutes = {}\n",
+                     b(c.guardrail.floor), c.guardrail.floor_utilization, c.guardrail.floor_minutes, c.guardrail.base_floor,
+                     b(c.guardrail.fallback),
                      c.guardrail.ood_margin, c.guardrail.fallback_utilization, c.guardrail.fallback_minutes);
 }
 

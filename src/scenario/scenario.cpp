@@ -82,6 +82,17 @@ void read_load(TomlTable& r, LoadSpec& l, const std::string& source, const std::
         r.fail(*s, "start", "must be a minute index or a timestamp string");
       }
     }
+    if (const toml::node* n = r.raw("random_scale")) {
+      const toml::array* a = n->as_array();
+      double lo = 0, hi = 0;
+      if (!a || a->size() != 2 || !(*a)[0].value<double>() || !(*a)[1].value<double>()) {
+        r.fail(*n, "random_scale", "must be [lo, hi], the range of a per-episode factor, e.g. [0.5, 4]");
+      }
+      lo = *(*a)[0].value<double>();
+      hi = *(*a)[1].value<double>();
+      if (!(lo > 0 && hi >= lo && hi < kHuge)) r.fail(*n, "random_scale", "needs 0 < lo <= hi");
+      l.trace.random_scale = std::make_pair(lo, hi);
+    }
     l.trace.from = read_bound(r, "from");
     l.trace.to = read_bound(r, "to");
     r.number("max_gap_minutes", l.trace.max_gap_minutes, 0, 1e7);
@@ -114,7 +125,9 @@ std::unique_ptr<LoadModel> Scenario::make_load() const {
     case LoadKind::kTrace: {
       std::optional<std::int64_t> start;
       if (load.trace_start >= 0) start = load.trace_start;
-      return std::make_unique<TraceLoad>(load.series, start, service.episode_steps());
+      auto trace = std::make_unique<TraceLoad>(load.series, start, service.episode_steps());
+      if (load.trace.random_scale) trace->set_random_scale(load.trace.random_scale->first, load.trace.random_scale->second);
+      return trace;
     }
   }
   throw Error("unknown load kind");
