@@ -187,6 +187,36 @@ TEST(Cli, TunePrintsTheBestSpecLastAndWritesIt) {
   std::filesystem::remove(out);
 }
 
+// The operator's workflow on a trace: tune and train on the past, evaluate on the future, with
+// everything written under --out. Tiny budgets: this checks the plumbing, not the numbers.
+TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
+  const auto dir = std::filesystem::temp_directory_path() / ("autoscale_run_trace_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto scenario = dir / "nasa-week.toml";
+  std::ofstream(scenario) << "name = \"nasa-week\"\n[load]\nkind = \"trace\"\npath = \"" << AUTOSCALE_SOURCE_DIR
+                          << "/data/traces/nasa_1995_07.csv\"\nscale_to_p99 = 8800\nto = 10080\n";
+  const CliRun r = cli("run --scenario " + scenario.string() + " --out " + (dir / "out").string() +
+                           " --steps 8192 --episodes 3 --tune-budget 2 --tune-episodes 2 --history-minutes 60"
+                           " --episode-minutes 120 --threads 2",
+                       true);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("past: 1995-07-01T04:00:00Z .. "), std::string::npos) << r.out;
+  for (const char* f : {"best", "model", "progress.csv", "evaluation.json", "traces.csv", "report.html"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / "out" / f)) << f;
+  }
+  for (const char* p : {"hpa", "target-tracking", "step", "simple", "predictive", "headroom"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / "out" / "baselines" / (std::string(p) + ".spec"))) << p;
+  }
+  std::ifstream in(dir / "out" / "evaluation.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["scenario"], "nasa-week-future");
+  EXPECT_EQ(j["minutes_per_episode"], 180);
+  ASSERT_EQ(j["policies"].size(), 9u);  // learned, six classical, two oracles
+  EXPECT_EQ(j["policies"][0]["policy"].get<std::string>().rfind("ppo:", 0), 0u);
+  std::filesystem::remove_all(dir);
+}
+
 // kill -9 in the middle of training, then --resume: the run completes from its last checkpoint,
 // and progress.csv holds each step count once.
 TEST(Cli, TrainSurvivesKillNineAndResumes) {

@@ -156,3 +156,37 @@ TEST(Oracle, ProfitsAgreeWithTheReferenceImplementation) {
 
 }  // namespace
 }  // namespace autoscale
+
+namespace autoscale {
+namespace {
+
+// History minutes give policies their history and count for nothing: metrics cover the scored
+// minutes only, and the oracle, planning for those alone, still beats every policy on them.
+TEST(Oracle, HistoryMinutesAreNotScoredAndTheBoundHoldsOnTheRest) {
+  Scenario s = resolve_scenario("seed");
+  s.set_episode_minutes(1500);
+  s.service.history_minutes = 600;
+  Env env = s.make_env();
+  for (std::uint64_t seed = 300; seed < 304; ++seed) {
+    auto oracle = make_policy(parse_policy_spec("oracle"), s);
+    const EpisodeMetrics best = run_episode(env, *oracle, seed);
+    EXPECT_EQ(best.minutes, 900);
+    for (const char* o : {"hpa", "predictive", "static:25", "oracle-load"}) {
+      auto p = make_policy(parse_policy_spec(o), s);
+      const EpisodeMetrics m = run_episode(env, *p, seed);
+      EXPECT_EQ(m.minutes, 900) << o;
+      EXPECT_GE(best.profit + 1e-6, m.profit) << o << " on seed " << seed;
+    }
+    // The same policy's scored profit is its whole-episode profit less the history's.
+    Scenario whole = s;
+    whole.service.history_minutes = 0;
+    Env env_whole = whole.make_env();
+    StaticPolicy a(30), b(30);
+    double history = 0;
+    run_episode(env_whole, a, seed, [&](const StepInfo& i) { if (i.minute <= 600) history += i.reward; });
+    EXPECT_NEAR(run_episode(env, b, seed).profit, run_episode(env_whole, a, seed).profit - history, 1e-6);
+  }
+}
+
+}  // namespace
+}  // namespace autoscale

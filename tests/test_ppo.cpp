@@ -173,11 +173,14 @@ TEST(Ppo, LearnsToEarnMoreThanItsInitialPolicy) {
   o.config = rl::PpoConfig{};
   o.config.num_envs = 8;
   o.config.validation_episodes = 0;
+  // Learning alone: the guardrail would make even the untrained network earn well.
+  o.config.guardrail.floor = o.config.guardrail.fallback = false;
   o.total_steps = 250'000;
   const Scenario eval = o.scenarios[0].scenario;
   const Features f(eval.service, FeatureSet::kExtended);
-  const rl::Agent initial(FeatureSet::kExtended, o.config.action, f.dim(), o.config.action.head_sizes(eval.service),
-                          o.config.hidden, true, stream_seed(o.seed, static_cast<std::uint64_t>(Stream::kTraining)));
+  rl::Agent initial(FeatureSet::kExtended, o.config.action, f.dim(), o.config.action.head_sizes(eval.service),
+                    o.config.hidden, true, stream_seed(o.seed, static_cast<std::uint64_t>(Stream::kTraining)));
+  initial.guardrail = o.config.guardrail;
   const double before = rl::validate(initial, eval, 777, 8, 2);
   rl::train(o);
   const double after = rl::validate(rl::load_model(o.out_dir / "model"), eval, 777, 8, 2);

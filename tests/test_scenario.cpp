@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "scenario/scenario.hpp"
+#include "service/outcome.hpp"
 
 namespace autoscale {
 namespace {
@@ -135,6 +136,88 @@ TEST(Scenario, TraceScenarioReplaysTheScaledTrace) {
   const double p99 = sorted[lo] + (sorted[lo + 1] - sorted[lo]) * (pos - static_cast<double>(lo));
   ASSERT_EQ(p.load.series->tpm.size(), csv.size());
   for (std::size_t i = 0; i < csv.size(); i += 997) EXPECT_NEAR(p.load.series->tpm[i], csv[i] * 8800 / p99, 1e-9) << i;
+}
+
+}  // namespace
+}  // namespace autoscale
+
+namespace autoscale {
+namespace {
+
+Scenario nasa_with(const std::string& extra_load, const std::string& service = "") {
+  return parse_scenario_toml("[service]\n" + service + "\n[load]\nkind = \"trace\"\npath = \"data/traces/nasa_1995_07.csv\"\n" + extra_load,
+                             "t.toml", AUTOSCALE_SOURCE_DIR);
+}
+
+// from/to cut the file, by minute index or by timestamp, and the clock follows.
+TEST(ScenarioTrace, FromAndToSelectARangeOfTheFile) {
+  const auto csv = nasa_requests();
+  const Scenario a = nasa_with("from = 1440\nto = 4320\n", "max_time_steps = 1439");
+  ASSERT_EQ(a.load.series->tpm.size(), 2880u);
+  EXPECT_EQ(a.load.series->tpm[0], csv[1440]);
+  EXPECT_EQ(*a.load.series->start_epoch_seconds, 804571200 + 1440 * 60);
+  const Scenario b = nasa_with("from = \"1995-07-02T00:00:00-04:00\"\nto = \"1995-07-04T00:00:00-04:00\"\n", "max_time_steps = 1439");
+  EXPECT_EQ(b.load.series->tpm, a.load.series->tpm);
+  EXPECT_THROW(nasa_with("from = 4320\nto = 1440\n"), Error);
+  EXPECT_THROW(nasa_with("to = \"2001-01-01T00:00:00Z\"\n"), Error);
+}
+
+// Shipped traces: a zero-load minute is a quiet or unlogged minute, not an outage; the seed keeps
+// its own rule. Either is the scenario's choice.
+TEST(ScenarioTrace, ZeroLoadIsDownOnlyWhereTheScenarioSaysSo) {
+  EXPECT_TRUE(resolve_scenario("seed").service.zero_load_is_down);
+  EXPECT_FALSE(nasa_with("").service.zero_load_is_down);
+  EXPECT_TRUE(nasa_with("", "zero_load_is_down = true").service.zero_load_is_down);
+  ServiceParams p;
+  p.zero_load_is_down = false;
+  EXPECT_FALSE(minute_outcome(p, 0, 0, 3).down);
+  EXPECT_DOUBLE_EQ(minute_outcome(p, 0, 0, 3).reward, -0.15);
+  p.zero_load_is_down = true;
+  EXPECT_TRUE(minute_outcome(p, 0, 0, 3).down);
+}
+
+// The past/future split: the past is the first 75 %, the future's episodes may reach back into it
+// for history only, and the scale comes from the past alone.
+TEST(ScenarioTrace, SplitKeepsTheFutureOutOfThePast) {
+  const Scenario s = nasa_with("scale_to_p99 = 8800\n");
+  const TraceSplit split = split_trace_scenario(s, 0.75, 1440, 1440);
+  const auto n = static_cast<std::int64_t>(s.load.series->tpm.size());
+  EXPECT_EQ(split.split_minute, n * 3 / 4);
+  EXPECT_EQ(static_cast<std::int64_t>(split.past.load.series->tpm.size()), split.split_minute);
+  EXPECT_EQ(static_cast<std::int64_t>(split.future.load.series->tpm.size()), n - split.split_minute + 1440);
+  EXPECT_EQ(split.future.service.history_minutes, 1440);
+  EXPECT_EQ(split.future.service.episode_steps(), 2880);
+  std::vector<double> past = split.past.load.series->tpm;
+  EXPECT_NEAR(trace_quantile(past, 0.99), 8800, 1e-6);
+  // The same factor on both sides: the future's minutes are the file's times the past's factor.
+  const double factor = split.past.load.series->tpm[100] / nasa_requests()[100];
+  EXPECT_NEAR(split.future.load.series->tpm[1440] / nasa_requests()[split.split_minute], factor, 1e-9);
+  EXPECT_THROW(split_trace_scenario(s, 0.999, 1440, 1440), Error);
+  EXPECT_THROW(split_trace_scenario(resolve_scenario("seed"), 0.75, 1440, 1440), Error);
+}
+
+// Training-distribution randomization: each episode's level is a factor from the range, chosen by
+// the load seed alone.
+TEST(ScenarioTrace, RandomScaleMultipliesEachEpisodeByAFactorFromItsRange) {
+  const Scenario plain = nasa_with("start = 0\n");
+  const Scenario scaled = nasa_with("start = 0\nrandom_scale = [0.5, 4]\n");
+  auto a = plain.make_load(), b = scaled.make_load();
+  std::vector<double> factors;
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    a->reset(seed);
+    b->reset(seed);
+    double sa = 0, sb = 0;
+    for (int m = 0; m < 600; ++m) sa += static_cast<double>(a->next()), sb += static_cast<double>(b->next());
+    factors.push_back(sb / sa);
+    EXPECT_GE(factors.back(), 0.5 - 0.01);
+    EXPECT_LE(factors.back(), 4 + 0.01);
+  }
+  EXPECT_GT(*std::max_element(factors.begin(), factors.end()) / *std::min_element(factors.begin(), factors.end()), 2.0);
+  b->reset(3);
+  const auto first = b->next();
+  b->reset(3);
+  EXPECT_EQ(b->next(), first);
+  EXPECT_THROW(nasa_with("random_scale = [2, 1]\n"), Error);
 }
 
 }  // namespace
