@@ -148,6 +148,26 @@ TEST(Residual, MultiplierAndReserveMoveTheTarget) {
   EXPECT_EQ(a.decode(reserve, {env, f, 20}).add, expect - 20);
 }
 
+// A policy that is not residual has no controller, and proposes no fleet: the guardrail's base
+// floor (a fraction of that fleet) must then hold nothing up, not the fleet of the first minute.
+TEST(Residual, NoControllerProposesNoFleet) {
+  const ServiceParams p = exact();
+  Env env(p, std::make_unique<ScriptedLoad>(std::vector<std::int64_t>{3000, 300, 300, 300}));
+  env.reset(0);
+  ASSERT_GT(env.fleet().active(), 0);
+  BaseController base(ActionSpace::target_default(), p);
+  EXPECT_FALSE(base.active());
+  base.reset(env);
+  EXPECT_EQ(base.fleet(), 0);
+  Features f(p, FeatureSet::kExtended);
+  feed(env, f, 4);
+  base.observe(env);
+  EXPECT_EQ(base.fleet(), 0);
+  // With that, the floor is the recent load's alone: 3000 tpm at 0.95 of 300 tpm -> 11 machines.
+  Guardrail g;
+  EXPECT_EQ(g.floor_machines(f, p, base.fleet()), 11);
+}
+
 TEST(Residual, BasePolicyMustBeClassical) {
   ActionSpace a = ActionSpace::residual_default();
   a.base_policy = "oracle";

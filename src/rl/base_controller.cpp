@@ -14,7 +14,8 @@ BaseController::BaseController(const ActionSpace& action, const ServiceParams& p
 void BaseController::reset(const Env& env) {
   if (policy_) policy_->reset(env);
   action_ = {};
-  fleet_ = env.fleet().active() + env.fleet().warming();
+  // Inert, it proposes no fleet (0), so the guardrail's base floor holds nothing up.
+  fleet_ = policy_ ? env.fleet().active() + env.fleet().warming() : 0;
 }
 
 void BaseController::observe(const Env& env) {

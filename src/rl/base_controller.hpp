@@ -17,7 +17,7 @@ class BaseController {
   void reset(const Env& env);
   // Lets the controller act on this minute; read fleet() (its target fleet) and action() after it.
   void observe(const Env& env);
-  int fleet() const { return fleet_; }
+  int fleet() const { return fleet_; }  // 0 when inert
   const Action& action() const { return action_; }
 
  private:

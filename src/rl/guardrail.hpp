@@ -11,7 +11,8 @@
 //    machine, and add what serves the highest load of the last `fallback_minutes` minutes at
 //    `fallback_utilization`. It has no state of its own, so it can take over in any minute and
 //    hand back the next.
-// Training applies the floor too, so the network learns in the same conditions it will act in.
+// Training a residual policy applies the floor too, so the network learns in the conditions it
+// will act in; for the other actions the floor is a safety net at deployment only (ppo.cpp).
 #include <cstdint>
 #include <string>
 
