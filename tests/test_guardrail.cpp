@@ -64,6 +64,18 @@ TEST(Guardrail, FloorServesTheRecentPeakAndOverrulesASmallerFleet) {
   g.floor = false;
   EXPECT_EQ(g.floor_machines(f, p, 40), 0);
   EXPECT_EQ(g.apply_floor(shrink, env, f).remove, 8);
+  // Asking to remove more machines than are active (the "seed" action may) only removes them
+  // all: off, the floor leaves it as it is; on with nothing to hold, too.
+  const Action all{0, 25};
+  EXPECT_EQ(g.apply_floor(all, env, f).remove, 25);
+  g.floor = true;
+  g.floor_utilization = 10;  // a floor of ceil(3000 / 3000) = 1 machine (zero loads are gaps)
+  Env empty(p, std::make_unique<ScriptedLoad>(std::vector<std::int64_t>{3000, 0, 0, 0}));
+  Features quiet(p, FeatureSet::kScaled);
+  feed(empty, quiet, 3);
+  EXPECT_EQ(g.floor_machines(quiet, p), 1);
+  const Action held_all = g.apply_floor(all, env, quiet);
+  EXPECT_EQ(held_all.remove, 10) << "20 active, toward the floor of 1, at most 10 a minute";
 }
 
 TEST(Guardrail, FallbackKeepsEveryMachineAndServesTheRecentPeak) {

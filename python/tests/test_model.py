@@ -82,7 +82,9 @@ def test_a_saved_model_is_a_ppo_policy_for_python_and_the_cli(tmp_path, cli_json
 def test_the_guardrail_is_saved_and_applied(tmp_path):
     model = make_model(seed=6, observation="seed", action="seed")
     assert model.guardrail["floor"] is True
-    model.guardrail = {**model.guardrail, "floor_utilization": 0.8, "fallback": False}
+    # This random network keeps about 45 machines active or warming, so only a high floor (a load
+    # of ~6,700 tpm at 0.2 of 300 tpm per machine: ~110 machines) binds.
+    model.guardrail = {**model.guardrail, "floor_utilization": 0.2, "fallback": False}
     path = tmp_path / "guarded"
     model.save(path)
     assert autoscale.load_model(path).guardrail == model.guardrail
@@ -94,6 +96,9 @@ def test_the_guardrail_is_saved_and_applied(tmp_path):
     report = autoscale.evaluate([f"ppo:{path}", f"ppo:{unguarded}"], seed=12, episodes=2)
     guarded_run, bare_run = report["policies"]
     assert guarded_run["episode_profits"] != bare_run["episode_profits"]
+    assert guarded_run["counters"]["guardrail_floor_minutes"] > 0
+    assert bare_run["counters"]["guardrail_floor_minutes"] == 0
+    assert guarded_run["machine_minutes"] > bare_run["machine_minutes"]
 
 
 def test_load_errors_name_the_problem(tmp_path):

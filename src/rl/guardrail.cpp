@@ -22,8 +22,11 @@ int Guardrail::floor_machines(const Features& f, const ServiceParams& p, int bas
 }
 
 Action Guardrail::apply_floor(const Action& a, const Env& env, const Features& f, int base_fleet) const {
+  if (!floor) return a;
   const int low = floor_machines(f, env.params(), base_fleet);
-  const int after = env.fleet().active() + env.fleet().warming() + a.add - a.remove;
+  // The environment removes at most the active machines, so asking for more is not a move below
+  // the floor (an untrained "seed" action asks for up to 10).
+  const int after = env.fleet().active() + env.fleet().warming() + a.add - std::min(a.remove, env.fleet().active());
   return after >= low ? a : steer_to(env, low);
 }
 
