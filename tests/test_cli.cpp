@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -196,11 +197,25 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
   const auto scenario = dir / "nasa-week.toml";
   std::ofstream(scenario) << "name = \"nasa-week\"\n[load]\nkind = \"trace\"\npath = \"" << AUTOSCALE_SOURCE_DIR
                           << "/data/traces/nasa_1995_07.csv\"\nscale_to_p99 = 8800\nto = 10080\n";
+  // A training config of one's own: its settings are trained with, and its residual stands on the
+  // best policy tuned here, whatever base_policy the file names.
+  const auto cfg = dir / "small.toml";
+  std::ofstream(cfg) << "[ppo]\npreset = \"trace\"\nhidden = [16, 8]\nbase_policy = \"simple\"\n";
   const CliRun r = cli("run --scenario " + scenario.string() + " --out " + (dir / "out").string() +
                            " --steps 8192 --episodes 3 --tune-budget 2 --tune-episodes 2 --history-minutes 60"
-                           " --episode-minutes 120 --threads 2",
+                           " --episode-minutes 120 --threads 2 --config " + cfg.string(),
                        true);
   ASSERT_EQ(r.code, 0) << r.out;
+  {
+    std::ifstream conf(dir / "out" / "config.toml");
+    const std::string text((std::istreambuf_iterator<char>(conf)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("hidden = [16, 8]"), std::string::npos) << text;
+    EXPECT_EQ(text.find("base_policy = \"simple\""), std::string::npos) << text;
+    const auto at = r.out.find("residual on ");
+    ASSERT_NE(at, std::string::npos) << r.out;
+    const std::string base = r.out.substr(at + 12, r.out.find(')', at) - at - 12);
+    EXPECT_NE(text.find("base_policy = \"" + base + "\""), std::string::npos) << base << "\n" << text;
+  }
   EXPECT_NE(r.out.find("past: 1995-07-01T04:00:00Z .. "), std::string::npos) << r.out;
   for (const char* f : {"best", "model", "progress.csv", "evaluation.json", "traces.csv", "report.html"}) {
     EXPECT_TRUE(std::filesystem::exists(dir / "out" / f)) << f;
@@ -214,6 +229,19 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
   EXPECT_EQ(j["minutes_per_episode"], 180);
   ASSERT_EQ(j["policies"].size(), 9u);  // learned, six classical, two oracles
   EXPECT_EQ(j["policies"][0]["policy"].get<std::string>().rfind("ppo:", 0), 0u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, RunRefusesABadTrainingConfigBeforeItStarts) {
+  const auto dir = std::filesystem::temp_directory_path() / ("autoscale_run_badcfg_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto cfg = dir / "bad.toml";
+  std::ofstream(cfg) << "[ppo]\ngamma = 2\n";
+  const CliRun r = cli("run --scenario seed --out " + (dir / "out").string() + " --config " + cfg.string(), true);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("bad.toml:2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("gamma"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "progress.csv"));
   std::filesystem::remove_all(dir);
 }
 

@@ -42,7 +42,12 @@ struct RunArgs {
   std::int64_t episode_minutes = 1440;
   int tune_budget = 60;
   int tune_episodes = 30;
+  std::string config;  // training config TOML; empty: the 'default' preset, on a trace the 'trace' one
 };
+
+rl::PpoConfig training_config(const RunArgs& a, const char* preset) {
+  return a.config.empty() ? rl::preset_config(preset) : rl::load_ppo_config(a.config);
+}
 
 // The shipped tuned classical policies for a scenario: <dir>/<scenario>/*.spec (written by
 // `autoscale tune --out`), or each policy's defaults where none was tuned.
@@ -96,13 +101,13 @@ void evaluate_and_report(const Scenario& scenario, const std::string& scenario_a
 void run_synthetic(const RunArgs& a, const Scenario& scenario, int threads) {
   const std::int64_t steps = a.steps > 0 ? a.steps : 12'000'000;
   const int episodes = a.episodes > 0 ? a.episodes : 30;
-  fmt::print("1/2 training PPO (default config) for {} steps -> {}/\n", steps, a.out);
+  fmt::print("1/2 training PPO ({}) for {} steps -> {}/\n", a.config.empty() ? "default config" : a.config, steps, a.out);
   std::fflush(stdout);
   rl::TrainOptions o;
   o.scenarios = {{scenario, 1.0}};
   o.total_steps = steps;
   o.out_dir = a.out;
-  o.config = rl::preset_config("default");
+  o.config = training_config(a, "default");
   o.threads = threads;
   train_with_progress(o);
 
@@ -156,17 +161,20 @@ void run_trace(const RunArgs& a, const Scenario& scenario, int threads) {
   //    it was and on the past at other levels (kTrainingScale): traffic grows, and a policy that
   //    has only seen last month's level learns shortcuts (fleets so small that one machine more
   //    or less is free) that fail at next month's.
-  fmt::print("\n2/3 training PPO ('trace' preset: residual on {}) for {} steps -> {}/\n", best_classical.spec, steps, a.out);
-  std::fflush(stdout);
   rl::TrainOptions o;
   Scenario rescaled = split.past;
   rescaled.name += "-rescaled";
   rescaled.load.trace.random_scale = kTrainingScale;
   o.scenarios = {{split.past, 1.0}, {rescaled, 1.0}};
+  o.config = training_config(a, "trace");
+  // A residual policy stands on the best policy tuned here, whatever a config file names.
+  const bool residual = o.config.action.kind == rl::ActionKind::kResidual;
+  if (residual) o.config.action.base_policy = best_classical.spec;
+  fmt::print("\n2/3 training PPO ({}: {}{}) for {} steps -> {}/\n", a.config.empty() ? "'trace' preset" : a.config,
+             o.config.action.name(), residual ? " on " + best_classical.spec : std::string(), steps, a.out);
+  std::fflush(stdout);
   o.total_steps = steps;
   o.out_dir = out;
-  o.config = rl::preset_config("trace");
-  o.config.action.base_policy = best_classical.spec;
   o.threads = threads;
   train_with_progress(o);
 
@@ -222,7 +230,13 @@ void add_run(CLI::App& app) {
       ->check(at_least(1));
   c->add_option("--tune-budget", a->tune_budget, "trace scenarios: candidates per classical policy")->capture_default_str()->check(at_least(1));
   c->add_option("--tune-episodes", a->tune_episodes, "trace scenarios: past episodes per candidate")->capture_default_str()->check(at_least(1));
-  c->callback([a] { run(*a); });
+  c->add_option("--config", a->config,
+                 "training config TOML ([ppo], [guardrail]; see configs/); default: the 'default' preset, on a trace the "
+                 "'trace' preset (a residual's base_policy is always the best policy tuned on the past)");
+  c->callback([a] {
+    if (!a->config.empty()) rl::load_ppo_config(a->config);  // a bad file fails before hours of work, not after
+    run(*a);
+  });
 }
 
 }  // namespace autoscale::cli
