@@ -1,6 +1,8 @@
 #pragma once
 #include <vector>
 
+#include "env/env.hpp"
+#include "env/features.hpp"
 #include "load/load_model.hpp"
 
 namespace autoscale::testing {
@@ -17,5 +19,17 @@ class ScriptedLoad final : public LoadModel {
   std::vector<std::int64_t> values_;
   std::size_t i_ = 0;
 };
+
+// Steps `env` from its reset through `minutes` minutes with no action, updating `f` as a policy
+// would: the features a policy has after watching those minutes.
+inline void drive(Env& env, Features& f, int minutes) {
+  env.reset(0);
+  f.reset();
+  f.update(env.info(), env.fleet());
+  for (int m = 0; m < minutes; ++m) {
+    env.step({});
+    f.update(env.info(), env.fleet());
+  }
+}
 
 }  // namespace autoscale::testing

@@ -13,17 +13,7 @@ namespace autoscale {
 namespace {
 
 using testing::ScriptedLoad;
-
-// Steps `env` through its scripted loads with no action, updating `f` as a policy would.
-void drive(Env& env, Features& f, int minutes) {
-  env.reset(0);
-  f.reset();
-  f.update(env.info(), env.fleet());
-  for (int m = 0; m < minutes; ++m) {
-    env.step({});
-    f.update(env.info(), env.fleet());
-  }
-}
+using testing::drive;
 
 TEST(Features, RecentMaxAndVolatilitySkipZeroLoadGaps) {
   ServiceParams p;

@@ -22,6 +22,7 @@ namespace autoscale::rl {
 namespace {
 
 using autoscale::testing::ScriptedLoad;
+using autoscale::testing::drive;
 
 ServiceParams exact() {
   ServiceParams p;
@@ -31,22 +32,11 @@ ServiceParams exact() {
   return p;
 }
 
-// Runs `minutes` minutes with no action, feeding `f` as a policy would.
-void feed(Env& env, Features& f, int minutes) {
-  env.reset(0);
-  f.reset();
-  f.update(env.info(), env.fleet());
-  for (int m = 0; m < minutes; ++m) {
-    env.step({});
-    f.update(env.info(), env.fleet());
-  }
-}
-
 TEST(Guardrail, FloorServesTheRecentPeakAndOverrulesASmallerFleet) {
   const ServiceParams p = exact();
   Env env(p, std::make_unique<ScriptedLoad>(std::vector<std::int64_t>{3000, 5700, 3000, 3000}));
   Features f(p, FeatureSet::kScaled);
-  feed(env, f, 3);
+  drive(env, f, 3);
   Guardrail g;
   g.floor_utilization = 0.95;
   g.floor_minutes = 10;
@@ -72,7 +62,7 @@ TEST(Guardrail, FloorServesTheRecentPeakAndOverrulesASmallerFleet) {
   g.floor_utilization = 10;  // a floor of ceil(3000 / 3000) = 1 machine (zero loads are gaps)
   Env empty(p, std::make_unique<ScriptedLoad>(std::vector<std::int64_t>{3000, 0, 0, 0}));
   Features quiet(p, FeatureSet::kScaled);
-  feed(empty, quiet, 3);
+  drive(empty, quiet, 3);
   EXPECT_EQ(g.floor_machines(quiet, p), 1);
   const Action held_all = g.apply_floor(all, env, quiet);
   EXPECT_EQ(held_all.remove, 10) << "20 active, toward the floor of 1, at most 10 a minute";
@@ -82,7 +72,7 @@ TEST(Guardrail, FallbackKeepsEveryMachineAndServesTheRecentPeak) {
   const ServiceParams p = exact();
   Env env(p, std::make_unique<ScriptedLoad>(std::vector<std::int64_t>{3000, 9000, 3000}));
   Features f(p, FeatureSet::kScaled);
-  feed(env, f, 3);
+  drive(env, f, 3);
   Guardrail g;
   g.fallback_utilization = 0.6;
   // ceil(9000 / 180) = 50 machines wanted, 20 held: add as fast as allowed.
@@ -146,7 +136,7 @@ TEST(Residual, MultiplierAndReserveMoveTheTarget) {
   const ServiceParams p = exact();
   Env env(p, std::make_unique<ScriptedLoad>(std::vector<std::int64_t>{3000, 3300, 3000, 3300}));
   Features f(p, FeatureSet::kScaled);
-  feed(env, f, 4);
+  drive(env, f, 4);
   const ActionSpace a = ActionSpace::residual_default();
   // factor 1.5 (index 16), reserve 0: ceil(40 * 1.5) = 60 wanted, 20 held -> add 10.
   const int up[2] = {16, 0};
@@ -172,7 +162,7 @@ TEST(Residual, NoControllerProposesNoFleet) {
   base.reset(env);
   EXPECT_EQ(base.fleet(), 0);
   Features f(p, FeatureSet::kExtended);
-  feed(env, f, 4);
+  drive(env, f, 4);
   base.observe(env);
   EXPECT_EQ(base.fleet(), 0);
   // With that, the floor is the recent load's alone: 3000 tpm at 0.95 of 300 tpm -> 11 machines.
