@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 #include "commands.hpp"
 #include "core/output_file.hpp"
@@ -43,10 +44,11 @@ struct RunArgs {
   int tune_budget = 60;
   int tune_episodes = 30;
   std::string config;  // training config TOML; empty: the 'default' preset, on a trace the 'trace' one
+  std::optional<rl::PpoConfig> loaded_config;  // read from `config` before any work starts
 };
 
 rl::PpoConfig training_config(const RunArgs& a, const char* preset) {
-  return a.config.empty() ? rl::preset_config(preset) : rl::load_ppo_config(a.config);
+  return a.loaded_config ? *a.loaded_config : rl::preset_config(preset);
 }
 
 // The shipped tuned classical policies for a scenario: <dir>/<scenario>/*.spec (written by
@@ -234,7 +236,7 @@ void add_run(CLI::App& app) {
                  "training config TOML ([ppo], [guardrail]; see configs/); default: the 'default' preset, on a trace the "
                  "'trace' preset (a residual's base_policy is always the best policy tuned on the past)");
   c->callback([a] {
-    if (!a->config.empty()) rl::load_ppo_config(a->config);  // a bad file fails before hours of work, not after
+    if (!a->config.empty()) a->loaded_config = rl::load_ppo_config(a->config);  // a bad file fails before any work
     run(*a);
   });
 }
