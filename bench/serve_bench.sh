@@ -68,7 +68,7 @@ PIDS+=($NGINX_PID)
 
 start_server() {  # $1 = port, rest = extra flags
   local port=$1; shift
-  "$BIN" serve --model "$MODEL" --port "$port" --threads 8 --max-connections 256 "$@" 2>>"$WORK/serve.log" &
+  "$BIN" serve --model "$MODEL" --port "$port" --threads "${SERVE_THREADS:-2}" "$@" 2>>"$WORK/serve.log" &
   PIDS+=($!)
   wait_http "http://127.0.0.1:$port/ping"
 }

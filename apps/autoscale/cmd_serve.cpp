@@ -67,9 +67,9 @@ void add_serve(CLI::App& app) {
   c->add_option("--scenario", a->o.scenario, "the service the models act on: built-in name or scenario TOML")->capture_default_str();
   c->add_option("--host", a->o.host, "address to bind (loopback by default)")->capture_default_str();
   c->add_option("--port", a->o.port, "port (0 = any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
-  c->add_option("--threads", a->o.limits.threads, "worker threads (each serves one connection at a time)")
+  c->add_option("--threads", a->o.limits.threads, "event-loop threads (each serves many connections)")
       ->capture_default_str()->check(CLI::Range(1, 1024));
-  c->add_option("--max-connections", a->o.limits.max_connections, "connections served or waiting; more get 503")
+  c->add_option("--max-connections", a->o.limits.max_connections, "open connections; more get 503 at once")
       ->capture_default_str()->check(CLI::Range(1, 100000));
   c->add_option("--keep-alive-seconds", a->o.limits.keep_alive_seconds, "an idle connection is closed after this")
       ->capture_default_str()->check(CLI::Range(1, 3600));

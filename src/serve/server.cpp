@@ -113,7 +113,7 @@ Server::Server(ServeOptions options)
   }
   metrics_.set_services(static_cast<std::int64_t>(services_.size()));
   http_->on_shed([this] { metrics_.count_shed(); });
-  http_->set_payload_max_length(o_.max_body_bytes);
+  http_->set_max_body(o_.max_body_bytes);
   routes();
 }
 
