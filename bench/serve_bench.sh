@@ -126,6 +126,7 @@ run() {
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
   sockerr=$(awk '/Socket errors/ {s=0; for (i=1;i<=NF;i++) if ($i ~ /^[0-9]+,?$/) s+=$i; print s}' <<<"$out")
   failed=$(( ${non2xx:-0} + ${sockerr:-0} ))
+  [ "$failed" -gt 0 ] && grep -E "Non-2xx|Socket errors" <<<"$out" | sed "s/^/  $name: /" >&2
   local cpu_us
   cpu_us=$(awk -v d=$((after - before)) -v tick="$TICK" -v rps="$rps" -v secs="$SECS" 'BEGIN {printf "%.1f", d / tick * 1e6 / (rps * secs)}')
   printf '%-36s %10s %9s %9s %9s %7s %8s\n' "$name" "$rps" "$p50" "$p90" "$p99" "$failed" "$cpu_us"

@@ -14,7 +14,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
-  libtomlplusplus-dev libcpp-httplib-dev zlib1g-dev
+  libtomlplusplus-dev libcpp-httplib-dev libmicrohttpd-dev zlib1g-dev
   chromium
   pybind11-dev python3-dev python3-numpy python3-pytest
 )

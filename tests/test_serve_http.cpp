@@ -7,6 +7,7 @@
 #include "serve_test_util.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -362,6 +363,75 @@ std::string read_until_close(int fd) {
     out.append(buf, static_cast<std::size_t>(n));
   }
   return out;
+}
+
+std::string send_all_and_read(int fd, const std::string& bytes) {
+  EXPECT_EQ(::send(fd, bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
+  return read_until_close(fd);
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// HTTP/1.1 framing a client may use: chunked bodies (within and past the limit), "Expect:
+// 100-continue", pipelined requests, and the per-connection request bound.
+TEST(ServeHttp, ChunkedContinuePipelinedAndKeepAliveBound) {
+  serve::ServeOptions o = options_for(trained_model("seed"));
+  o.max_body_bytes = 2000;
+  o.limits.keep_alive_max = 3;
+  LiveServer live(o);
+  const std::string body = nlohmann::json(std::vector<float>(25, 0.2f)).dump();
+  const auto hex = [](std::size_t n) { return fmt::format("{:x}", n); };
+  {
+    const int fd = connect_to(live.port());
+    const std::string half = body.substr(0, 40), rest = body.substr(40);
+    const std::string out = send_all_and_read(
+        fd, "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+            "Connection: close\r\n\r\n" + hex(half.size()) + "\r\n" + half + "\r\n" + hex(rest.size()) + "\r\n" + rest + "\r\n0\r\n\r\n");
+    ::close(fd);
+    EXPECT_EQ(out.rfind("HTTP/1.1 200", 0), 0u) << out;
+    EXPECT_NE(out.find("\"predictions\""), std::string::npos) << out;
+  }
+  {
+    const int fd = connect_to(live.port());
+    std::string big(3000, ' ');
+    const std::string out = send_all_and_read(
+        fd, "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                hex(big.size()) + "\r\n" + big + "\r\n0\r\n\r\n");
+    ::close(fd);
+    EXPECT_EQ(out.rfind("HTTP/1.1 413", 0), 0u) << out;
+    EXPECT_NE(out.find("request body too large"), std::string::npos) << out;
+  }
+  {
+    const int fd = connect_to(live.port());
+    const std::string head = "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(::send(fd, head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+    char buf[256];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);  // the interim answer comes before the body is sent
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)).rfind("HTTP/1.1 100", 0), 0u);
+    const std::string out = send_all_and_read(fd, body);
+    ::close(fd);
+    EXPECT_EQ(out.rfind("HTTP/1.1 200", 0), 0u) << out;
+  }
+  {
+    // Four pipelined requests on one connection: three are answered, in order, and the third
+    // says the connection closes (keep_alive_max = 3).
+    const int fd = connect_to(live.port());
+    std::string four;
+    for (int i = 0; i < 4; ++i) {
+      four += "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+              std::to_string(body.size()) + "\r\n\r\n" + body;
+    }
+    const std::string out = send_all_and_read(fd, four);
+    ::close(fd);
+    EXPECT_EQ(count_of(out, "HTTP/1.1 200"), 3u) << out;
+    EXPECT_EQ(count_of(out, "Connection: close"), 1u) << out;
+  }
 }
 
 TEST(ServeHttp, ConnectionsBeyondTheBoundGet503AtOnce) {

@@ -1,24 +1,22 @@
 #include "serve/http_server.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
+#include <microhttpd.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
-#include <optional>
-#include <stdexcept>
-#include <string_view>
-#include <unordered_map>
 #include <cstring>
-#include <string>
+#include <thread>
+
+#include "core/error.hpp"
 
 namespace autoscale::serve {
 namespace {
@@ -29,422 +27,219 @@ constexpr char kBusy[] =
     "{\"error\": \"too many connections: the server's connection bound is reached\"}";
 static_assert(sizeof("{\"error\": \"too many connections: the server's connection bound is reached\"}") - 1 == 75);
 
-// Waits until `fd` is ready for `events` or `ms` pass; false on timeout or error.
-bool wait_for(int fd, short events, int ms) {
-  pollfd p{fd, events, 0};
-  for (;;) {
-    const int r = ::poll(&p, 1, ms);
-    if (r > 0) return true;
-    if (r == 0) return false;
-    if (errno != EINTR) return false;
+std::string address_text(const sockaddr* a) {
+  char text[INET6_ADDRSTRLEN] = {0};
+  if (a == nullptr) return {};
+  if (a->sa_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a)->sin_addr, text, sizeof(text));
+  } else if (a->sa_family == AF_INET6) {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(a)->sin6_addr, text, sizeof(text));
   }
-}
-
-// A connection as httplib's request parser reads it: buffered both ways. The event loop reads
-// what the client sent into the buffer without blocking and hands a request to the parser only
-// once it is complete, so the parser (which reads headers a byte at a time) reads from memory; only
-// requests whose end cannot be known from their head (chunked, "Expect: 100-continue") make it
-// wait on the socket, with the read timeout. Writes are gathered, because httplib writes a
-// response's headers and body separately, and one send per response halves the packets and the
-// client's wake-ups.
-class ConnStream final : public httplib::Stream {
- public:
-  ConnStream(int fd, int read_ms, int write_ms) : fd_(fd), read_ms_(read_ms), write_ms_(write_ms) {
-    address(true, remote_ip_, remote_port_);
-    address(false, local_ip_, local_port_);
-  }
-
-  int fd() const { return fd_; }
-  std::string_view pending() const { return std::string_view(in_).substr(pos_); }
-  bool buffered() const { return pos_ < in_.size(); }
-
-  // Takes what the socket holds without waiting; false when the client closed or the socket failed.
-  bool pull() {
-    compact();
-    char chunk[16 * 1024];
-    for (;;) {
-      const ssize_t r = ::recv(fd_, chunk, sizeof(chunk), MSG_DONTWAIT);
-      if (r > 0) {
-        in_.append(chunk, static_cast<size_t>(r));
-        if (static_cast<size_t>(r) < sizeof(chunk)) return true;
-        continue;
-      }
-      if (r == 0) return false;
-      if (errno == EINTR) continue;
-      return errno == EAGAIN || errno == EWOULDBLOCK;
-    }
-  }
-
-  bool is_readable() const override { return buffered() || wait_for(fd_, POLLIN, read_ms_); }
-  bool is_writable() const override { return wait_for(fd_, POLLOUT, write_ms_); }
-
-  ssize_t read(char* ptr, size_t size) override {
-    if (!out_.empty() && !flush()) return -1;  // e.g. "100 Continue" must go out before the body comes
-    if (!buffered()) {
-      compact();
-      char chunk[4096];
-      const ssize_t n = recv_waiting(chunk, sizeof(chunk));
-      if (n <= 0) return n;
-      in_.append(chunk, static_cast<size_t>(n));
-    }
-    const size_t n = std::min(size, in_.size() - pos_);
-    std::memcpy(ptr, in_.data() + pos_, n);
-    pos_ += n;
-    return static_cast<ssize_t>(n);
-  }
-
-  ssize_t write(const char* ptr, size_t size) override {
-    out_.append(ptr, size);
-    if (out_.size() >= 64 * 1024 && !flush()) return -1;
-    return static_cast<ssize_t>(size);
-  }
-
-  // Sends what write() gathered; false if the client does not take it within the write timeout.
-  bool flush() {
-    size_t done = 0;
-    while (done < out_.size()) {
-      const ssize_t n = ::send(fd_, out_.data() + done, out_.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n >= 0) {
-        done += static_cast<size_t>(n);
-      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!wait_for(fd_, POLLOUT, write_ms_)) return false;
-      } else if (errno != EINTR) {
-        return false;
-      }
-    }
-    out_.clear();
-    return true;
-  }
-
-  void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    ip = remote_ip_;
-    port = remote_port_;
-  }
-  void get_local_ip_and_port(std::string& ip, int& port) const override {
-    ip = local_ip_;
-    port = local_port_;
-  }
-  socket_t socket() const override { return fd_; }
-
- private:
-  void compact() {
-    if (pos_ == 0) return;
-    in_.erase(0, pos_);
-    pos_ = 0;
-  }
-  // Reads what is there; waits (up to the read timeout) only when nothing is.
-  ssize_t recv_waiting(char* p, size_t n) {
-    for (;;) {
-      const ssize_t r = ::recv(fd_, p, n, MSG_DONTWAIT);
-      if (r >= 0) return r;
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-      if (!wait_for(fd_, POLLIN, read_ms_)) return -1;
-    }
-  }
-  void address(bool peer, std::string& ip, int& port) const {
-    sockaddr_storage a{};
-    socklen_t len = sizeof(a);
-    const int r = peer ? ::getpeername(fd_, reinterpret_cast<sockaddr*>(&a), &len)
-                       : ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    ip.clear();
-    port = 0;
-    if (r != 0) return;
-    char text[INET6_ADDRSTRLEN] = {0};
-    if (a.ss_family == AF_INET) {
-      const auto* in = reinterpret_cast<const sockaddr_in*>(&a);
-      ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
-      port = ntohs(in->sin_port);
-    } else if (a.ss_family == AF_INET6) {
-      const auto* in = reinterpret_cast<const sockaddr_in6*>(&a);
-      ::inet_ntop(AF_INET6, &in->sin6_addr, text, sizeof(text));
-      port = ntohs(in->sin6_port);
-    }
-    ip = text;
-  }
-
-  int fd_, read_ms_, write_ms_;
-  std::string remote_ip_, local_ip_;
-  int remote_port_ = 0, local_port_ = 0;
-  std::string in_;
-  size_t pos_ = 0;
-  std::string out_;
-};
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
-std::string_view trim_ows(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) v.remove_suffix(1);
-  return v;
+  return text;
 }
 
 }  // namespace
 
-bool request_is_complete(std::string_view pending, std::size_t max_body) {
-  constexpr std::size_t kMaxHead = 8192;  // httplib's own limit: longer heads are its to reject
-  std::size_t head_end = pending.find("\r\n\r\n");
-  std::size_t sep = 4;
-  if (const auto lf = pending.find("\n\n"); lf != std::string_view::npos && (head_end == std::string_view::npos || lf < head_end)) {
-    head_end = lf;
-    sep = 2;
-  }
-  if (head_end == std::string_view::npos) return pending.size() > kMaxHead;
-  const std::string_view head = pending.substr(0, head_end);
-  std::optional<std::size_t> length;
-  for (std::size_t at = head.find('\n'); at != std::string_view::npos;) {
-    const std::size_t next = head.find('\n', at + 1);
-    const std::string_view line = head.substr(at + 1, next == std::string_view::npos ? std::string_view::npos : next - at - 1);
-    at = next;
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    const std::string_view name = line.substr(0, colon), value = trim_ows(line.substr(colon + 1));
-    // The parser reads these bodies itself, waiting on the socket: their end is not in the head.
-    if (iequals(name, "transfer-encoding") || iequals(name, "expect")) return true;
-    if (iequals(name, "content-length")) {
-      std::size_t n = 0;
-      const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (ec != std::errc() || p != value.data() + value.size()) return true;  // malformed: httplib answers
-      length = n;
-    }
-  }
-  if (!length || *length > max_body) return true;  // no body, or one httplib refuses (413) unread
-  return pending.size() - head_end - sep >= *length;
+std::string HttpRequest::header(const char* name) const {
+  const char* v = connection_ ? MHD_lookup_connection_value(connection_, MHD_HEADER_KIND, name) : nullptr;
+  return v ? v : "";
 }
 
-namespace {
+std::optional<std::string> HttpRequest::param(const char* name) const {
+  const char* v = connection_ ? MHD_lookup_connection_value(connection_, MHD_GET_ARGUMENT_KIND, name) : nullptr;
+  if (!v) return std::nullopt;
+  return std::string(v);
+}
 
-using Clock = std::chrono::steady_clock;
-
-}  // namespace
-
-// One thread with its own epoll set of connections. It reads whatever arrives, serves every
-// complete request in order (pipelined ones too) on the thread itself, and closes connections
-// that idle past the keep-alive time or stall mid-request past the read timeout. A busy loop
-// finds several connections ready per wake-up, which is what makes it cheaper than a thread per
-// connection (measured in bench/serve_bench.sh).
-class BoundedHttpServer::Loop {
- public:
-  explicit Loop(BoundedHttpServer& server) : server_(server) {
-    ep_ = ::epoll_create1(EPOLL_CLOEXEC);
-    wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (ep_ < 0 || wake_ < 0) throw std::runtime_error("serve: cannot create an epoll set");
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = wake_;
-    ::epoll_ctl(ep_, EPOLL_CTL_ADD, wake_, &ev);
-    thread_ = std::thread([this] { run(); });
-  }
-  ~Loop() {
-    finish();
-    if (thread_.joinable()) thread_.join();
-    ::close(ep_);
-    ::close(wake_);
-  }
-
-  int connections() const { return count_.load(); }
-
-  void adopt(int fd) {
-    ++count_;
-    {
-      std::lock_guard lock(mu_);
-      incoming_.push_back(fd);
-    }
-    poke();
-  }
-
-  // Serves what is in progress, then returns once no connection is left.
-  void finish() {
-    done_ = true;
-    poke();
-  }
-  void join() {
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  struct Conn {
-    ConnStream stream;
-    int served = 0;
-    Clock::time_point last;  // last bytes received or answer sent
-  };
-
-  void poke() {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const ssize_t r = ::write(wake_, &one, sizeof(one));
-  }
-
-  void run() {
-    const auto& l = server_.limits_;
-    epoll_event events[64];
-    for (;;) {
-      const int n = ::epoll_wait(ep_, events, 64, 100);
-      const auto now = Clock::now();
-      for (int i = 0; i < n; ++i) {
-        if (events[i].data.fd == wake_) {
-          take_incoming(now);
-          continue;
-        }
-        const auto it = conns_.find(events[i].data.fd);
-        if (it != conns_.end()) serve(it, now);
-      }
-      const bool stopping = server_.stopping_ || done_;
-      if (stopping || now - last_sweep_ >= std::chrono::milliseconds(100)) {
-        last_sweep_ = now;
-        for (auto it = conns_.begin(); it != conns_.end();) {
-          const auto idle = now - it->second->last;
-          const bool waiting = it->second->stream.buffered();
-          const bool expired = waiting ? idle >= std::chrono::seconds(l.read_timeout_seconds)
-                                       : (stopping || idle >= std::chrono::seconds(l.keep_alive_seconds));
-          it = expired ? close(it) : std::next(it);
-        }
-      }
-      if (done_ && conns_.empty()) {
-        std::lock_guard lock(mu_);
-        if (incoming_.empty()) return;
-      }
-    }
-  }
-
-  void take_incoming(Clock::time_point now) {
-    std::uint64_t v;
-    [[maybe_unused]] const ssize_t r = ::read(wake_, &v, sizeof(v));
-    std::vector<int> fds;
-    {
-      std::lock_guard lock(mu_);
-      fds.swap(incoming_);
-    }
-    const auto& l = server_.limits_;
-    for (const int fd : fds) {
-      int one = 1;
-      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-      auto c = std::unique_ptr<Conn>(new Conn{ConnStream(fd, l.read_timeout_seconds * 1000, l.write_timeout_seconds * 1000), 0, now});
-      epoll_event ev{};
-      ev.events = EPOLLIN | EPOLLRDHUP;
-      ev.data.fd = fd;
-      if (::epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-        ::close(fd);
-        --count_;
-        continue;
-      }
-      auto [it, _] = conns_.emplace(fd, std::move(c));
-      serve(it, now);  // a client may have sent its request before we watched the socket
-    }
-  }
-
-  using Conns = std::unordered_map<int, std::unique_ptr<Conn>>;
-
-  void serve(Conns::iterator it, Clock::time_point now) {
-    Conn& c = *it->second;
-    const bool open = c.stream.pull();
-    if (c.stream.buffered()) c.last = now;
-    const auto& l = server_.limits_;
-    while (request_is_complete(c.stream.pending(), server_.max_body_)) {
-      const bool last = ++c.served >= l.keep_alive_max || server_.stopping_;
-      bool closed = false;
-      const bool ok = server_.process_request(c.stream, last, closed, nullptr);
-      const bool sent = c.stream.flush();
-      c.last = Clock::now();
-      if (!ok || !sent || closed || last) {
-        close(it);
-        return;
-      }
-      if (!c.stream.buffered()) break;
-    }
-    if (!open) close(it);
-  }
-
-  Conns::iterator close(Conns::iterator it) {
-    const int fd = it->first;
-    ::epoll_ctl(ep_, EPOLL_CTL_DEL, fd, nullptr);
-    ::shutdown(fd, SHUT_RDWR);
-    ::close(fd);
-    --count_;
-    return conns_.erase(it);
-  }
-
-  BoundedHttpServer& server_;
-  int ep_ = -1, wake_ = -1;
-  std::atomic<bool> done_{false};
-  std::atomic<int> count_{0};
-  std::mutex mu_;
-  std::vector<int> incoming_;
-  Conns conns_;
-  Clock::time_point last_sweep_{};
-  std::thread thread_;
+// What a connection keeps between its requests.
+struct HttpServer::ConnectionState {
+  std::string remote;
+  int served = 0;
 };
 
-
-// httplib's accept loop hands each accepted socket to a task queue; ours passes it, on the
-// accepting thread, to process_and_close_socket, which sheds it or gives it to the event loop
-// with the fewest connections. Shutting the queue down lets every loop finish its work.
-class BoundedHttpServer::Loops final : public httplib::TaskQueue {
- public:
-  explicit Loops(BoundedHttpServer& server) {
-    for (int i = 0; i < std::max(1, server.limits_.threads); ++i) loops_.push_back(std::make_unique<Loop>(server));
-  }
-  void enqueue(std::function<void()> fn) override { fn(); }
-  void shutdown() override {
-    for (auto& l : loops_) l->finish();
-    for (auto& l : loops_) l->join();
-  }
-  int connections() const {
-    int n = 0;
-    for (const auto& l : loops_) n += l->connections();
-    return n;
-  }
-  Loop& least_busy() {
-    Loop* best = loops_.front().get();
-    for (const auto& l : loops_) {
-      if (l->connections() < best->connections()) best = l.get();
-    }
-    return *best;
-  }
-
- private:
-  std::vector<std::unique_ptr<Loop>> loops_;
+// A request between its head's arrival and its answer.
+struct HttpServer::Pending {
+  HttpRequest req;
+  bool too_large = false;
 };
 
-BoundedHttpServer::BoundedHttpServer(ConnectionLimits limits) : limits_(limits) {
-  new_task_queue = [this] {
-    auto* loops = new Loops(*this);
-    loops_ = loops;
-    return loops;
-  };
-  set_tcp_nodelay(true);
-  set_read_timeout(limits_.read_timeout_seconds);
-  set_write_timeout(limits_.write_timeout_seconds);
-}
-
-BoundedHttpServer::~BoundedHttpServer() = default;
-
-void BoundedHttpServer::set_max_body(std::size_t bytes) {
-  max_body_ = bytes;
-  set_payload_max_length(bytes);
-}
-
-void BoundedHttpServer::stop_gracefully() {
-  stopping_ = true;
-  stop();
-}
-
-bool BoundedHttpServer::process_and_close_socket(socket_t sock) {
-  if (loops_ == nullptr || stopping_ || loops_->connections() >= std::max(1, limits_.max_connections)) {
-    // Never read: the accepting thread must not wait on this client.
-    if (on_shed_) on_shed_();
-    (void)::send(sock, kBusy, sizeof(kBusy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    ::shutdown(sock, SHUT_RDWR);
-    ::close(sock);
-    return true;
+struct MhdCallbacks {
+  static MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char* method, const char*,
+                               const char* data, size_t* size, void** request_state) {
+    auto& self = *static_cast<HttpServer*>(cls);
+    auto* p = static_cast<HttpServer::Pending*>(*request_state);
+    if (p == nullptr) {  // the head has arrived
+      p = new HttpServer::Pending;
+      *request_state = p;
+      ++self.in_flight_;
+      p->req.method = method;
+      p->req.path = url;
+      p->req.connection_ = c;
+      MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, static_cast<unsigned>(self.limits_.read_timeout_seconds));
+      if (const char* len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
+        std::size_t n = 0;
+        const auto end = len + std::strlen(len);
+        if (std::from_chars(len, end, n).ec == std::errc() && n > self.max_body_) {
+          p->too_large = true;
+          return self.answer(c, *p) == MHD_YES ? MHD_YES : MHD_NO;  // refused unread
+        }
+      }
+      return MHD_YES;
+    }
+    if (*size > 0) {
+      if (!p->too_large && p->req.body.size() + *size > self.max_body_) {
+        p->too_large = true;  // a chunked body past the limit: read to its end, then refused
+        p->req.body.clear();
+        p->req.body.shrink_to_fit();
+      }
+      if (!p->too_large) p->req.body.append(data, *size);
+      *size = 0;
+      return MHD_YES;
+    }
+    return self.answer(c, *p) == MHD_YES ? MHD_YES : MHD_NO;
   }
-  loops_->least_busy().adopt(sock);
-  return true;
+
+  static void on_completed(void* cls, MHD_Connection* c, void** request_state, MHD_RequestTerminationCode) {
+    auto& self = *static_cast<HttpServer*>(cls);
+    if (auto* p = static_cast<HttpServer::Pending*>(*request_state)) {
+      delete p;
+      *request_state = nullptr;
+      --self.in_flight_;
+      MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, static_cast<unsigned>(self.limits_.keep_alive_seconds));
+    }
+  }
+
+  static void on_connection(void* cls, MHD_Connection* c, void** socket_state, MHD_ConnectionNotificationCode event) {
+    auto& self = *static_cast<HttpServer*>(cls);
+    if (event == MHD_CONNECTION_NOTIFY_STARTED) {
+      auto* s = new HttpServer::ConnectionState;
+      if (const auto* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS)) s->remote = address_text(info->client_addr);
+      *socket_state = s;
+    } else {
+      delete static_cast<HttpServer::ConnectionState*>(*socket_state);
+      *socket_state = nullptr;
+      --self.open_;
+    }
+  }
+};
+
+HttpServer::HttpServer(ConnectionLimits limits, std::size_t max_body, Handler handler)
+    : limits_(limits), max_body_(max_body), handler_(std::move(handler)) {}
+
+HttpServer::~HttpServer() {
+  if (daemon_) MHD_stop_daemon(daemon_);
+  if (listen_fd_ >= 0) ::close(listen_fd_);
 }
+
+int HttpServer::answer(MHD_Connection* c, Pending& p) {
+  auto* conn = static_cast<ConnectionState*>(MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT)->socket_context);
+  p.req.remote_addr = conn ? conn->remote : "";
+  HttpResponse r;
+  if (p.too_large) {
+    r.status = 413;
+    r.body = "{\"error\":\"request body too large\"}\n";
+    if (on_refused_) on_refused_(p.req, r.status);
+  } else {
+    r = handler_(p.req);
+  }
+  MHD_Response* res = MHD_create_response_from_buffer(r.body.size(), r.body.data(), MHD_RESPMEM_MUST_COPY);
+  if (!res) return MHD_NO;
+  MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
+  for (const auto& [k, v] : r.headers) MHD_add_response_header(res, k.c_str(), v.c_str());
+  const bool last = (conn && ++conn->served >= limits_.keep_alive_max) || stopping_ || p.too_large;
+  if (last) MHD_add_response_header(res, MHD_HTTP_HEADER_CONNECTION, "close");
+  MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, static_cast<unsigned>(limits_.write_timeout_seconds));
+  const MHD_Result ok = MHD_queue_response(c, static_cast<unsigned>(r.status), res);
+  MHD_destroy_response(res);
+  return ok;
+}
+
+int HttpServer::bind(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  if (const int e = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found); e != 0) {
+    throw Error(fmt::format("cannot bind {}:{}: {}", host, port, ::gai_strerror(e)));
+  }
+  std::string why = "no address";
+  for (addrinfo* a = found; a != nullptr && listen_fd_ < 0; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, SOMAXCONN) == 0) {
+      listen_fd_ = fd;
+    } else {
+      why = std::strerror(errno);
+      ::close(fd);
+    }
+  }
+  ::freeaddrinfo(found);
+  if (listen_fd_ < 0) throw Error(fmt::format("cannot bind {}:{}: {} (in use, or not an address of this machine?)", host, port, why));
+  sockaddr_storage bound{};
+  socklen_t len = sizeof(bound);
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &len);
+  const int actual = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                                                 : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_TURBO;
+  const unsigned threads = static_cast<unsigned>(std::max(1, limits_.threads));
+  daemon_ = MHD_start_daemon(
+      flags, 0, nullptr, nullptr, reinterpret_cast<MHD_AccessHandlerCallback>(&MhdCallbacks::on_request), this,
+      MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
+      MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(limits_.keep_alive_seconds),
+      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections) + 64u,
+      MHD_OPTION_NOTIFY_COMPLETED, &MhdCallbacks::on_completed, this,
+      MHD_OPTION_NOTIFY_CONNECTION, &MhdCallbacks::on_connection, this,
+      MHD_OPTION_END);
+  if (!daemon_) throw Error("cannot start the HTTP server (libmicrohttpd refused its options)");
+  return actual;
+}
+
+void HttpServer::shed(int fd) {
+  if (on_shed_) on_shed_();
+  // Never read: the accepting thread must not wait on this client.
+  (void)::send(fd, kBusy, sizeof(kBusy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::shutdown(fd, SHUT_RDWR);
+  ::close(fd);
+}
+
+void HttpServer::run() {
+  if (listen_fd_ < 0 || !daemon_) throw Error("HttpServer::run before bind");
+  while (!stopping_) {
+    pollfd p{listen_fd_, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;  // wakes to notice stop()
+    sockaddr_storage peer{};
+    socklen_t len = sizeof(peer);
+    const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    if (open_.load() >= std::max(1, limits_.max_connections)) {
+      shed(fd);
+      continue;
+    }
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    ++open_;
+    if (MHD_add_connection(daemon_, fd, reinterpret_cast<sockaddr*>(&peer), len) != MHD_YES) --open_;  // MHD closed it
+  }
+  ::close(listen_fd_);
+  listen_fd_ = -1;
+  // Requests whose head has arrived are answered; past both timeouts a stalled one is given up.
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::seconds(limits_.read_timeout_seconds + limits_.write_timeout_seconds);
+  while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  MHD_stop_daemon(daemon_);
+  daemon_ = nullptr;
+}
+
+void HttpServer::stop() { stopping_ = true; }
 
 }  // namespace autoscale::serve

@@ -1,59 +1,68 @@
 #pragma once
-// Includes httplib.h, whose system headers define the macro `_res` (resolv.h), which breaks
-// Eigen's headers if they come later in the same file: include this after any Eigen user.
-#include <httplib.h>
-
 #include <atomic>
 #include <cstddef>
-#include <string_view>
-#include <condition_variable>
-#include <deque>
 #include <functional>
-#include <mutex>
-#include <thread>
-#include <vector>
+#include <string>
 
 #include "serve/connection_limits.hpp"
+#include "serve/http_request.hpp"
+
+struct MHD_Daemon;
 
 namespace autoscale::serve {
 
-// Whether `pending` (bytes received on a connection, from the start of a request) holds a whole
-// request, or at least all that must arrive before httplib's parser can take it without waiting:
-// a head and the Content-Length bytes of its body. Chunked bodies, "Expect: 100-continue", heads
-// past httplib's limit and bodies past `max_body` (answered 413 unread) count as complete.
-bool request_is_complete(std::string_view pending, std::size_t max_body);
-
-// cpp-httplib's server with the connection handling an operator can rely on:
-// - `threads` event loops (epoll), each serving many connections; requests are parsed and routed
-//   by httplib (process_request) once complete, on the loop's thread;
-// - at most `max_connections` open connections: past that, a connection is answered 503 and
-//   closed at once, from the accepting thread, without reading it;
-// - keep-alive: up to `keep_alive_max` requests per connection, an idle connection closed after
-//   `keep_alive_seconds`, a request stalled longer than `read_timeout_seconds` cut off, every idle
-//   connection closed promptly once stop() is called;
-// - graceful stop: stop() stops accepting, lets every request being received or processed finish
-//   and be answered, then returns from listen_after_bind().
-class BoundedHttpServer : public httplib::Server {
+// HTTP/1.1 on GNU libmicrohttpd (Debian's libmicrohttpd-dev): `threads` epoll event loops, each
+// serving many connections, with the connection handling an operator can rely on:
+// - our own accepting thread (a listen backlog of SOMAXCONN) counts open connections: past
+//   `max_connections` a connection is answered 503 at once and closed, without being read;
+// - keep-alive: up to `keep_alive_max` requests per connection; a connection that sends nothing
+//   for `keep_alive_seconds` is closed (also one stalled in a request's head); once a request's
+//   head has arrived, the rest must come within `read_timeout_seconds` and the client must take
+//   the answer within `write_timeout_seconds` of silence;
+// - bodies larger than `max_body` are answered 413 (at once when Content-Length says so);
+// - graceful stop: stop() stops accepting, lets every request whose head has arrived finish and
+//   be answered (with "Connection: close"), then closes the idle connections and returns from run().
+// Chosen over cpp-httplib by measurement (bench/serve_bench.sh; the numbers are in the README).
+class HttpServer {
  public:
-  explicit BoundedHttpServer(ConnectionLimits limits);
-  ~BoundedHttpServer() override;
+  // Answers every request that is not refused here (413); runs on the event loops' threads.
+  using Handler = std::function<HttpResponse(HttpRequest&)>;
+
+  HttpServer(ConnectionLimits limits, std::size_t max_body, Handler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
   // Called (from the accepting thread) for each connection refused at the bound.
   void on_shed(std::function<void()> f) { on_shed_ = std::move(f); }
-  // The largest request body taken (larger: 413).
-  void set_max_body(std::size_t bytes);
-  // Stops accepting and closes idle connections; requests in progress finish. Thread-safe.
-  void stop_gracefully();
+  // Called for each request refused before the handler saw it (413), with its status.
+  void on_refused(std::function<void(const HttpRequest&, int status)> f) { on_refused_ = std::move(f); }
+
+  // Binds host:port (0 = any free port) and returns the port; throws Error.
+  int bind(const std::string& host, int port);
+  // Serves until stop(); returns once the requests in progress are answered.
+  void run();
+  // Thread-safe; run() returns soon after.
+  void stop();
 
  private:
-  class Loop;
-  class Loops;
-  bool process_and_close_socket(socket_t sock) override;
+  struct Pending;
+  struct ConnectionState;
+  friend struct MhdCallbacks;
+  // Runs the handler (or refuses) and queues the answer; MHD_YES or MHD_NO.
+  int answer(MHD_Connection* c, Pending& p);
+  void shed(int fd);
 
   ConnectionLimits limits_;
+  std::size_t max_body_;
+  Handler handler_;
   std::function<void()> on_shed_;
+  std::function<void(const HttpRequest&, int)> on_refused_;
+  int listen_fd_ = -1;
+  MHD_Daemon* daemon_ = nullptr;
   std::atomic<bool> stopping_{false};
-  std::size_t max_body_ = 1 << 20;
-  Loops* loops_ = nullptr;  // owned by httplib's listen loop while it runs
+  std::atomic<int> open_{0};       // connections accepted and not yet closed
+  std::atomic<int> in_flight_{0};  // requests whose head has arrived and that are not yet answered
 };
 
 }  // namespace autoscale::serve

@@ -264,7 +264,10 @@ std::string invoke(const LoadedModel& model, const Scenario& scenario, const Inv
     const int* c = choice.col(b).data();
     if (b > 0) out += ',';
     out += "{\"choice\":[";
-    for (Eigen::Index h = 0; h < choice.rows(); ++h) out += fmt::format("{}{}", h ? "," : "", c[h]);
+    for (Eigen::Index h = 0; h < choice.rows(); ++h) {
+      if (h) out += ',';
+      out += std::to_string(c[h]);
+    }
     out += ']';
     const auto& fleet = inv.fleet[static_cast<std::size_t>(b)];
     const bool notebook = agent.action.kind == rl::ActionKind::kNotebook;
@@ -288,7 +291,7 @@ std::string invoke(const LoadedModel& model, const Scenario& scenario, const Inv
       out += fmt::format(",\"add\":{},\"remove\":{},\"desired\":{}", a.add, a.remove,
                          fleet->active + fleet->warming + a.add - std::min(a.remove, fleet->active));
     } else if (notebook) {
-      out += fmt::format(",\"add\":{},\"remove\":{}", c[0], c[1]);
+      fmt::format_to(std::back_inserter(out), ",\"add\":{},\"remove\":{}", c[0], c[1]);
     }
     out += '}';
   }

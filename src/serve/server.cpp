@@ -11,17 +11,11 @@
 #include "core/strings.hpp"
 #include "serve/http_error.hpp"
 #include "serve/invocation.hpp"
-#include "serve/text_file.hpp"
-// Last: httplib's system headers define `_res`, which breaks Eigen's headers included after it.
 #include "serve/http_server.hpp"
+#include "serve/text_file.hpp"
 
 namespace autoscale::serve {
 namespace {
-
-// Set while a routed handler answers, so the library's logger (which also sees requests no route
-// took: 404, 413, malformed) does not count a request twice.
-thread_local bool t_handled = false;
-thread_local std::chrono::steady_clock::time_point t_start{};
 
 nlohmann::json error_body(const std::string& message) { return {{"error", message}}; }
 
@@ -38,16 +32,16 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-std::string media_type(const httplib::Request& req) {
-  std::string t = req.get_header_value("Content-Type");
+std::string media_type(const HttpRequest& req) {
+  std::string t = req.header("Content-Type");
   t = std::string(trim(t.substr(0, t.find(';'))));
   for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return t;
 }
 
-nlohmann::json parse_json_body(const httplib::Request& req) {
+nlohmann::json parse_json_body(const HttpRequest& req) {
   if (media_type(req) != "application/json") {
-    throw bad_request(fmt::format("Content-Type must be application/json, got '{}'", req.get_header_value("Content-Type")));
+    throw bad_request(fmt::format("Content-Type must be application/json, got '{}'", req.header("Content-Type")));
   }
   try {
     return nlohmann::json::parse(req.body);
@@ -71,9 +65,10 @@ struct Server::Reply {
   std::string body;
   std::string content_type = "application/json";
   std::string error;  // for the log line of a refused request
+  std::vector<std::pair<std::string, std::string>> headers;
   // Invalid UTF-8 a client sent (a field name quoted in an error) is replaced, never a throw.
   static Reply json(const nlohmann::json& j, int status = 200) {
-    return {status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json", {}};
+    return {status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json", {}, {}};
   }
 };
 
@@ -86,7 +81,8 @@ struct Server::Entry {
 };
 
 Server::Server(ServeOptions options)
-    : o_(std::move(options)), scenario_(resolve_scenario(o_.scenario)), log_(o_.log_level, o_.log_out), http_(std::make_unique<BoundedHttpServer>(o_.limits)) {
+    : o_(std::move(options)), scenario_(resolve_scenario(o_.scenario)), log_(o_.log_level, o_.log_out),
+      http_(std::make_unique<HttpServer>(o_.limits, o_.max_body_bytes, [this](HttpRequest& req) { return dispatch(req); })) {
   if (!o_.models.count("default")) throw Error("serve needs a model (--model PATH)");
   std::filesystem::path snapshots;
   if (!o_.state_dir.empty()) {
@@ -113,7 +109,10 @@ Server::Server(ServeOptions options)
   }
   metrics_.set_services(static_cast<std::int64_t>(services_.size()));
   http_->on_shed([this] { metrics_.count_shed(); });
-  http_->set_max_body(o_.max_body_bytes);
+  http_->on_refused([this](const HttpRequest& req, int status) {
+    metrics_.observe_request("unmatched", req.method, status, 0.0);
+    log_.write(LogLevel::kInfo, "request", {{"method", req.method}, {"path", req.path}, {"route", "unmatched"}, {"status", status}, {"remote", req.remote_addr}});
+  });
   routes();
 }
 
@@ -125,13 +124,7 @@ Server::~Server() {
 }
 
 int Server::bind() {
-  int port = o_.port;
-  if (port == 0) {
-    port = http_->bind_to_any_port(o_.host);
-    if (port <= 0) throw Error(fmt::format("cannot bind {} on any port", o_.host));
-  } else if (!http_->bind_to_port(o_.host, port)) {
-    throw Error(fmt::format("cannot bind {}:{} (in use, or not an address of this machine?)", o_.host, port));
-  }
+  const int port = http_->bind(o_.host, o_.port);
   log_.write(LogLevel::kInfo, "listening",
              {{"host", o_.host}, {"port", port}, {"scenario", scenario_.name}, {"dry_run", o_.dry_run},
               {"state_dir", o_.state_dir}, {"services", services_.size()}, {"threads", o_.limits.threads}});
@@ -139,11 +132,11 @@ int Server::bind() {
 }
 
 void Server::run() {
-  http_->listen_after_bind();
+  http_->run();
   log_.write(LogLevel::kInfo, "stopped");
 }
 
-void Server::stop() { http_->stop_gracefully(); }
+void Server::stop() { http_->stop(); }
 
 void Server::reload_models() {
   for (const auto& r : models_->reload()) {
@@ -157,114 +150,88 @@ void Server::reload_models() {
   }
 }
 
-bool Server::authorized(const httplib::Request& req) const {
+bool Server::authorized(const HttpRequest& req) const {
   if (token_.empty()) return true;
-  const std::string h = req.get_header_value("Authorization");
+  const std::string h = req.header("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (h.size() < kBearer.size() || h.compare(0, kBearer.size(), kBearer) != 0) return false;
   return constant_time_equal(std::string_view(h).substr(kBearer.size()), token_);
 }
 
-void Server::route(const char* method, const std::string& pattern, const std::string& name, Handler h) {
-  auto wrapped = [this, name, h = std::move(h), public_route = name == "ping"](const httplib::Request& req, httplib::Response& res) {
-    const auto t0 = std::chrono::steady_clock::now();
-    std::string log;
-    Reply r;
-    try {
-      if (!public_route && !authorized(req)) {
-        res.set_header("WWW-Authenticate", "Bearer");
-        throw HttpError(401, "missing or wrong bearer token");
-      }
-      r = h(req, log);
-    } catch (const HttpError& e) {
-      r = Reply::json(error_body(e.what()), e.status());
-      r.error = e.what();
-    } catch (const std::exception& e) {
-      log_.write(LogLevel::kError, "internal error", {{"path", req.path}, {"error", e.what()}});
-      r = Reply::json(error_body(std::string("internal error: ") + e.what()), 500);
-      r.error = e.what();
-    }
-    res.status = r.status;
-    res.set_content(std::move(r.body), r.content_type.c_str());
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    metrics_.observe_request(name, req.method, r.status, secs);
-    const LogLevel level = r.status >= 500 ? LogLevel::kError : LogLevel::kInfo;
-    if (log_.enabled(level)) {
-      std::string members = fmt::format(R"("method":{},"path":{},"route":"{}","status":{},"duration_ms":{:.4f},"remote":"{}")",
-                                        json_quote(req.method), json_quote(req.path), name, r.status, secs * 1000, req.remote_addr);
-      if (!r.error.empty()) members += ",\"error\":" + json_quote(r.error);
-      if (!log.empty()) members += "," + log;
-      log_.write_members(level, "request", members);
-    }
-    t_handled = true;
-  };
-  const std::string m = method;
-  if (m == "GET") http_->Get(pattern, wrapped);
-  else if (m == "POST") http_->Post(pattern, wrapped);
-  else if (m == "PUT") http_->Put(pattern, wrapped);
-  else if (m == "DELETE") http_->Delete(pattern, wrapped);
+void Server::route(const char* method, const char* path, const char* name, Handler h) {
+  routes_.push_back({method, path, name, std::move(h)});
 }
 
 void Server::routes() {
-  const std::string svc = R"(/v1/services/([^/]+))";
   route("GET", "/ping", "ping", [this](const auto&, auto&) { return ping(); });
   route("POST", "/invocations", "invocations", [this](const auto& req, auto&) { return invocations(req); });
   route("GET", "/metrics", "metrics", [this](const auto&, auto&) { return prometheus(); });
   route("GET", "/v1/services", "services", [this](const auto&, auto&) { return list_services(); });
-  route("POST", svc + "/metrics", "service_metrics",
-        [this](const auto& req, auto& log) { return post_metrics(req.matches[1], req, log); });
-  route("PUT", svc, "service", [this](const auto& req, auto&) { return put_service(req.matches[1], req); });
-  route("GET", svc, "service", [this](const auto& req, auto&) { return get_service(req.matches[1]); });
-  route("DELETE", svc, "service", [this](const auto& req, auto&) { return delete_service(req.matches[1]); });
-  // Known paths with a method they do not take: 405, not 404.
-  const std::vector<std::pair<std::string, std::vector<const char*>>> others = {
-      {"/ping", {"POST", "PUT", "DELETE"}},
-      {"/invocations", {"GET", "PUT", "DELETE"}},
-      {"/metrics", {"POST", "PUT", "DELETE"}},
-      {"/v1/services", {"POST", "PUT", "DELETE"}},
-      {svc + "/metrics", {"GET", "PUT", "DELETE"}},
-      {svc, {"POST"}}};
-  for (const auto& [pattern, methods] : others) {
-    for (const char* m : methods) {
-      route(m, pattern, "method_not_allowed", [](const auto& req, auto&) -> Reply {
-        throw HttpError(405, fmt::format("{} does not take {}", req.path, req.method));
-      });
-    }
+  route("POST", kServiceMetrics, "service_metrics", [this](const auto& req, auto& log) { return post_metrics(req.id, req, log); });
+  route("PUT", kService, "service", [this](const auto& req, auto&) { return put_service(req.id, req); });
+  route("GET", kService, "service", [this](const auto& req, auto&) { return get_service(req.id); });
+  route("DELETE", kService, "service", [this](const auto& req, auto&) { return delete_service(req.id); });
+}
+
+// The route pattern a path has: a literal path, or one of the service patterns with the id cut out.
+std::string_view Server::pattern_of(HttpRequest& req) {
+  constexpr std::string_view kPrefix = "/v1/services/";
+  std::string_view rest(req.path);
+  if (rest.substr(0, kPrefix.size()) != kPrefix) return req.path;
+  rest.remove_prefix(kPrefix.size());
+  constexpr std::string_view kMetrics = "/metrics";
+  std::string_view pattern = kService;
+  if (rest.size() > kMetrics.size() && rest.substr(rest.size() - kMetrics.size()) == kMetrics) {
+    rest.remove_suffix(kMetrics.size());
+    pattern = kServiceMetrics;
   }
-  http_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-    t_start = std::chrono::steady_clock::now();
-    t_handled = false;
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  // Requests no route took (unknown path, body over the limit, malformed HTTP) get a JSON error.
-  http_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    std::string msg;
-    if (res.status == 404) msg = fmt::format("no route {} {}", req.method, req.path);
-    else if (res.status == 413) msg = "request body too large";
-    else msg = fmt::format("request refused (HTTP status {})", res.status);
-    res.set_content(error_body(msg).dump() + "\n", "application/json");
-  });
-  http_->set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
+  if (rest.empty() || rest.find('/') != std::string_view::npos) return req.path;
+  req.id = std::string(rest);
+  return pattern;
+}
+
+HttpResponse Server::dispatch(HttpRequest& req) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string_view pattern = pattern_of(req);
+  const Route* found = nullptr;
+  bool path_known = false;
+  for (const auto& r : routes_) {
+    if (r.path != pattern) continue;
+    path_known = true;
+    if (r.method == req.method) found = &r;
+  }
+  const std::string name = found ? found->name : path_known ? "method_not_allowed" : "unmatched";
+  std::string log;
+  Reply r;
+  try {
+    if (!found && path_known) throw HttpError(405, fmt::format("{} does not take {}", req.path, req.method));
+    if (!found) throw HttpError(404, fmt::format("no route {} {}", req.method, req.path));
+    if (name != "ping" && !authorized(req)) {
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      throw HttpError(401, "missing or wrong bearer token");
     }
-    log_.write(LogLevel::kError, "internal error", {{"path", req.path}, {"error", what}});
-    res.status = 500;
-    res.set_content(Reply::json(error_body("internal error: " + what)).body, "application/json");
-  });
-  http_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    if (t_handled) {
-      t_handled = false;
-      return;
-    }
-    metrics_.observe_request("unmatched", req.method, res.status, 0.0);
-    log_.write(LogLevel::kInfo, "request", {{"method", req.method}, {"path", req.path}, {"route", "unmatched"}, {"status", res.status}, {"remote", req.remote_addr}});
-  });
+    r = found->handler(req, log);
+  } catch (const HttpError& e) {
+    auto headers = std::move(r.headers);
+    r = Reply::json(error_body(e.what()), e.status());
+    r.headers = std::move(headers);
+    r.error = e.what();
+  } catch (const std::exception& e) {
+    log_.write(LogLevel::kError, "internal error", {{"path", req.path}, {"error", e.what()}});
+    r = Reply::json(error_body(std::string("internal error: ") + e.what()), 500);
+    r.error = e.what();
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  metrics_.observe_request(name, req.method, r.status, secs);
+  const LogLevel level = r.status >= 500 ? LogLevel::kError : LogLevel::kInfo;
+  if (log_.enabled(level)) {
+    std::string members = fmt::format(R"("method":{},"path":{},"route":"{}","status":{},"duration_ms":{:.4f},"remote":"{}")",
+                                      json_quote(req.method), json_quote(req.path), name, r.status, secs * 1000, req.remote_addr);
+    if (!r.error.empty()) members += ",\"error\":" + json_quote(r.error);
+    if (!log.empty()) members += "," + log;
+    log_.write_members(level, "request", members);
+  }
+  return {r.status, std::move(r.body), std::move(r.content_type), std::move(r.headers)};
 }
 
 Server::Reply Server::ping() {
@@ -273,9 +240,8 @@ Server::Reply Server::ping() {
   return Reply::json({{"status", "ok"}, {"models", models}});
 }
 
-Server::Reply Server::invocations(const httplib::Request& req) {
-  std::string name = "default";
-  if (req.has_param("model")) name = req.get_param_value("model");
+Server::Reply Server::invocations(const HttpRequest& req) {
+  const std::string name = req.param("model").value_or("default");
   const auto model = models_->get(name);
   if (!model) throw bad_request(fmt::format("unknown model '{}'", name));
   const std::string type = media_type(req);
@@ -285,12 +251,12 @@ Server::Reply Server::invocations(const httplib::Request& req) {
   } else if (type == "text/csv") {
     inv = parse_invocation_csv(req.body, model->agent->obs_dim);
   } else {
-    throw bad_request(fmt::format("Content-Type must be application/json or text/csv, got '{}'", req.get_header_value("Content-Type")));
+    throw bad_request(fmt::format("Content-Type must be application/json or text/csv, got '{}'", req.header("Content-Type")));
   }
   std::string out = invoke(*model, scenario_, inv);
   out += fmt::format(R"(,"model":{{"name":{},"checksum":{}}}}})", json_quote(model->name), json_quote(model->checksum));
   out += '\n';
-  return {200, std::move(out), "application/json", {}};
+  return {200, std::move(out), "application/json", {}, {}};
 }
 
 ServiceConfig Server::default_config() const {
@@ -326,7 +292,7 @@ void Server::ensure_current_model(Entry& e) {
   e.built_with = model->checksum;
 }
 
-Server::Reply Server::post_metrics(const std::string& id, const httplib::Request& req, std::string& log) {
+Server::Reply Server::post_metrics(const std::string& id, const HttpRequest& req, std::string& log) {
   if (!valid_service_id(id)) throw bad_request(fmt::format("service id '{}' must be 1-64 of [A-Za-z0-9._-]", id));
   const MetricsReport report = parse_metrics_report(parse_json_body(req), scenario_.service.warmup_latency);
   for (int attempt = 0;; ++attempt) {
@@ -373,7 +339,7 @@ Server::Reply Server::post_metrics(const std::string& id, const httplib::Request
   }
 }
 
-Server::Reply Server::put_service(const std::string& id, const httplib::Request& req) {
+Server::Reply Server::put_service(const std::string& id, const HttpRequest& req) {
   if (!valid_service_id(id)) throw bad_request(fmt::format("service id '{}' must be 1-64 of [A-Za-z0-9._-]", id));
   const nlohmann::json body = parse_json_body(req);
   auto e = find(id);
@@ -443,7 +409,7 @@ Server::Reply Server::prometheus() {
     lines += fmt::format("autoscale_model_info{{name=\"{}\",checksum=\"{}\",generation=\"{}\",path=\"{}\"}} 1\n", prometheus_label(m->name),
                          prometheus_label(m->checksum), m->generation, prometheus_label(m->path));
   }
-  return {200, metrics_.render(lines), "text/plain; version=0.0.4", {}};
+  return {200, metrics_.render(lines), "text/plain; version=0.0.4", {}, {}};
 }
 
 }  // namespace autoscale::serve

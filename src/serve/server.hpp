@@ -10,19 +10,16 @@
 
 #include "scenario/scenario.hpp"
 #include "serve/connection_limits.hpp"
+#include "serve/http_request.hpp"
 #include "serve/json_log.hpp"
 #include "serve/model_registry.hpp"
 #include "serve/prometheus.hpp"
 #include "serve/service_mirror.hpp"
 #include "serve/state_store.hpp"
 
-namespace httplib {
-struct Request;
-}
-
 namespace autoscale::serve {
 
-class BoundedHttpServer;
+class HttpServer;
 
 struct ServeOptions {
   std::map<std::string, std::string> models;  // name -> model file; "default" is required
@@ -59,16 +56,25 @@ class Server {
   struct Entry;
   struct Reply;
   // `log` collects extra JSON members for the request's log line.
-  using Handler = std::function<Reply(const httplib::Request&, std::string& log)>;
+  using Handler = std::function<Reply(const HttpRequest&, std::string& log)>;
+  struct Route {
+    std::string method, path, name;  // path: a literal or kService / kServiceMetrics
+    Handler handler;
+  };
+  static constexpr const char* kService = "/v1/services/{id}";
+  static constexpr const char* kServiceMetrics = "/v1/services/{id}/metrics";
 
-  void route(const char* method, const std::string& pattern, const std::string& name, Handler h);
+  void route(const char* method, const char* path, const char* name, Handler h);
   void routes();
-  bool authorized(const httplib::Request& req) const;
+  static std::string_view pattern_of(HttpRequest& req);
+  // Every request: routing (404, 405), the token, the handler, metrics and the log line.
+  HttpResponse dispatch(HttpRequest& req);
+  bool authorized(const HttpRequest& req) const;
 
   Reply ping();
-  Reply invocations(const httplib::Request& req);
-  Reply post_metrics(const std::string& id, const httplib::Request& req, std::string& log);
-  Reply put_service(const std::string& id, const httplib::Request& req);
+  Reply invocations(const HttpRequest& req);
+  Reply post_metrics(const std::string& id, const HttpRequest& req, std::string& log);
+  Reply put_service(const std::string& id, const HttpRequest& req);
   Reply get_service(const std::string& id);
   Reply delete_service(const std::string& id);
   Reply list_services();
@@ -87,7 +93,8 @@ class Server {
   std::string token_;
   JsonLog log_;
   ServerMetrics metrics_;
-  std::unique_ptr<BoundedHttpServer> http_;
+  std::vector<Route> routes_;
+  std::unique_ptr<HttpServer> http_;
   std::mutex services_mu_;
   std::map<std::string, std::shared_ptr<Entry>> services_;
 };
