@@ -95,13 +95,24 @@ TEST(Scenario, UnknownNameListsBuiltins) {
 }
 
 TEST(Scenario, ShippedScenarioFilesLoad) {
-  for (const char* f : {"seed.toml", "seed-weekly.toml", "nasa.toml", "worldcup.toml"}) {
+  for (const char* f : {"seed.toml", "seed-weekly.toml", "seed-events.toml", "nasa.toml", "worldcup.toml"}) {
     const Scenario s = load_scenario_file(std::string(AUTOSCALE_SOURCE_DIR) + "/scenarios/" + f);
     Env env = s.make_env();
     env.reset(1);
     std::int64_t total = 0;
     for (int m = 0; m < 1000; ++m) total += env.step({}).info.load;
     EXPECT_GT(total, 0) << f;
+  }
+}
+
+// The synthetic scenario files spell out their built-in's constants: the same loads, minute by minute.
+TEST(Scenario, ShippedSyntheticFilesAreTheirBuiltIns) {
+  for (const char* name : {"seed", "seed-weekly", "seed-events"}) {
+    Env file = load_scenario_file(std::string(AUTOSCALE_SOURCE_DIR) + "/scenarios/" + name + ".toml").make_env();
+    Env builtin = resolve_scenario(name).make_env();
+    file.reset(9);
+    builtin.reset(9);
+    for (int m = 0; m < 5000; ++m) ASSERT_EQ(file.step({}).info.load, builtin.step({}).info.load) << name << " minute " << m;
   }
 }
 

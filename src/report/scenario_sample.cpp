@@ -9,6 +9,7 @@ const char* kind_name(LoadKind k) {
   switch (k) {
     case LoadKind::kNotebook: return "seed";
     case LoadKind::kNotebookWeekly: return "seed-weekly";
+    case LoadKind::kNotebookEvents: return "seed-events";
     case LoadKind::kTrace: return "trace";
   }
   return "?";

@@ -50,6 +50,20 @@ TraceBound read_bound(TomlTable& r, const std::string& key) {
   r.fail(*n, key, "must be a minute index or a timestamp string");
 }
 
+// `key = [lo, hi]`, both within [min, max] and lo <= hi; absent leaves the defaults.
+void read_range(TomlTable& r, const std::string& key, double& lo, double& hi, double min, double max) {
+  const toml::node* n = r.raw(key);
+  if (!n) return;
+  const toml::array* a = n->as_array();
+  if (!a || a->size() != 2 || !(*a)[0].value<double>() || !(*a)[1].value<double>()) {
+    r.fail(*n, key, fmt::format("must be [lo, hi], two numbers in [{}, {}]", min, max));
+  }
+  const double l = *(*a)[0].value<double>(), h = *(*a)[1].value<double>();
+  if (!(l >= min && h <= max && l <= h)) r.fail(*n, key, fmt::format("needs {} <= lo <= hi <= {}", min, max));
+  lo = l;
+  hi = h;
+}
+
 void read_load(TomlTable& r, LoadSpec& l, const std::string& source, const std::filesystem::path& base_dir,
                const toml::table& t) {
   std::string kind = "seed";
@@ -60,6 +74,13 @@ void read_load(TomlTable& r, LoadSpec& l, const std::string& source, const std::
     l.kind = LoadKind::kNotebookWeekly;
     r.number("weekend_factor", l.weekly.weekend_factor, 0, 100);
     r.number("ramp_minutes", l.weekly.ramp_minutes, 1, 1440);
+  } else if (kind == "seed-events") {
+    l.kind = LoadKind::kNotebookEvents;
+    r.number("events_per_day", l.events.events_per_day, 0, 1440);
+    read_range(r, "magnitude", l.events.magnitude_lo, l.events.magnitude_hi, 0, 1000);
+    read_range(r, "ramp_up_minutes", l.events.ramp_up_lo, l.events.ramp_up_hi, 1, 1e5);
+    read_range(r, "duration_minutes", l.events.duration_lo, l.events.duration_hi, 0, 1e5);
+    read_range(r, "decay_minutes", l.events.decay_lo, l.events.decay_hi, 1, 1e5);
   } else if (kind == "trace") {
     l.kind = LoadKind::kTrace;
     std::string path;
@@ -99,7 +120,7 @@ void read_load(TomlTable& r, LoadSpec& l, const std::string& source, const std::
     r.number("interval_seconds", l.trace.interval_seconds, 0, 1e7, true);
   } else {
     const toml::node* n = t.get("kind");
-    throw Error(fmt::format("{}: [load].kind '{}' is unknown (known: seed, seed-weekly, trace)", toml_where(source, *n), kind));
+    throw Error(fmt::format("{}: [load].kind '{}' is unknown (known: seed, seed-weekly, seed-events, trace)", toml_where(source, *n), kind));
   }
   r.finish();
 }
@@ -122,6 +143,8 @@ std::unique_ptr<LoadModel> Scenario::make_load() const {
       return std::make_unique<NotebookLoad>(notebook_params);
     case LoadKind::kNotebookWeekly:
       return std::make_unique<WeeklyLoad>(notebook_params, load.weekly);
+    case LoadKind::kNotebookEvents:
+      return std::make_unique<EventLoad>(notebook_params, load.events);
     case LoadKind::kTrace: {
       std::optional<std::int64_t> start;
       if (load.trace_start >= 0) start = load.trace_start;
@@ -153,7 +176,7 @@ void Scenario::set_episode_minutes(std::int64_t minutes) {
   make_load();
 }
 
-std::vector<std::string> builtin_scenario_names() { return {"seed", "seed-weekly"}; }
+std::vector<std::string> builtin_scenario_names() { return {"seed", "seed-weekly", "seed-events"}; }
 
 Scenario parse_scenario_toml(std::string_view text, const std::string& source, const std::filesystem::path& base_dir) {
   const toml::table root = parse_toml(text, source);
@@ -285,10 +308,10 @@ WeightedScenario resolve_weighted_scenario(const std::string& text) {
 }
 
 Scenario resolve_scenario(const std::string& name) {
-  if (name == "seed" || name == "seed-weekly") {
+  if (name == "seed" || name == "seed-weekly" || name == "seed-events") {
     Scenario s;
     s.name = name;
-    s.load.kind = name == "seed" ? LoadKind::kNotebook : LoadKind::kNotebookWeekly;
+    s.load.kind = name == "seed" ? LoadKind::kNotebook : name == "seed-weekly" ? LoadKind::kNotebookWeekly : LoadKind::kNotebookEvents;
     return s;
   }
   if (std::filesystem::exists(name)) return load_scenario_file(name);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "env/env.hpp"
+#include "load/event_load.hpp"
 #include "load/notebook_load.hpp"
 #include "load/trace.hpp"
 #include "load/weekly_load.hpp"
@@ -12,12 +13,13 @@
 
 namespace autoscale {
 
-enum class LoadKind { kNotebook, kNotebookWeekly, kTrace };  // user-facing: "seed", "seed-weekly", "trace"
+enum class LoadKind { kNotebook, kNotebookWeekly, kNotebookEvents, kTrace };  // "seed", "seed-weekly", "seed-events", "trace"
 
 struct LoadSpec {
   LoadKind kind = LoadKind::kNotebook;
   NotebookLoadParams notebook;
   WeeklyParams weekly;
+  EventParams events;
   TraceOptions trace;
   std::shared_ptr<const TraceSeries> series;  // loaded once when the scenario is read
   std::int64_t trace_start = -1;              // minute index into the series; -1 = seeded random
