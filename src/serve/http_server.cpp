@@ -132,7 +132,8 @@ HttpServer::~HttpServer() {
 }
 
 int HttpServer::answer(MHD_Connection* c, Pending& p) {
-  auto* conn = static_cast<ConnectionState*>(MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT)->socket_context);
+  const auto* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  auto* conn = info ? static_cast<ConnectionState*>(info->socket_context) : nullptr;
   p.req.remote_addr = conn ? conn->remote : "";
   HttpResponse r;
   if (p.too_large) {
