@@ -30,8 +30,7 @@ for p in hpa target-tracking step simple predictive headroom; do
   "$B" tune --policy "$p" "${MIX[@]}" --episodes 30 --budget 60 --threads "$THREADS" --out "$G/$p.spec" 2>/dev/null
   echo "    $p: $(sed -n 's/^# mean training profit //p' "$G/$p.spec")  $(tail -n 1 "$G/$p.spec")"
 done
-printf '[ppo]\npreset = "trace"\naction = "relative"\n' > "$G/train.toml"
-"$B" train "${MIX[@]}" --config "$G/train.toml" --steps 12000000 --out "$G" --threads "$THREADS"
+"$B" train "${MIX[@]}" --preset general --steps 12000000 --out "$G" --threads "$THREADS"
 specs="ppo:$G/best"
 for p in hpa target-tracking step simple predictive headroom; do specs="$specs,@$G/$p.spec"; done
 "$B" evaluate --scenario scenarios/worldcup.toml --seed 5000000 --episodes 60 --threads "$THREADS" \

@@ -47,7 +47,7 @@ TEST(PpoConfig, A2cRejectsSeveralEpochsOrMinibatches) {
 }
 
 TEST(PpoConfig, EffectiveConfigRoundTripsThroughToml) {
-  for (const char* preset : {"default", "seed", "a2c"}) {
+  for (const char* preset : {"default", "seed", "a2c", "trace", "general"}) {
     const PpoConfig c = preset_config(preset);
     EXPECT_EQ(to_toml(parse_ppo_config(to_toml(c), "again.toml")), to_toml(c)) << preset;
   }

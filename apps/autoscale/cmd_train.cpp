@@ -78,7 +78,7 @@ void add_train(CLI::App& app) {
   c->add_option("--steps", a->steps, "environment steps to train for")->capture_default_str()->check(at_least(1));
   c->add_option("--out", a->out, "output directory (model, best, progress.csv, config.toml, checkpoint.json)")->capture_default_str();
   c->add_option("--config", a->config, "training config TOML ([ppo] table; see configs/)");
-  c->add_option("--preset", a->preset, "preset when no --config is given: default, seed, a2c")->capture_default_str();
+  c->add_option("--preset", a->preset, "preset when no --config is given: default, seed, a2c, trace, general")->capture_default_str();
   c->add_flag("--resume", a->resume, "continue the run in --out from its last checkpoint");
   c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(at_least(0));
   c->callback([a] { train(*a); });

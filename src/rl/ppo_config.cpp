@@ -58,7 +58,15 @@ PpoConfig preset_config(const std::string& name) {
     c.action = ActionSpace::residual_default();
     return c;
   }
-  throw Error(fmt::format("unknown training preset '{}' (known: default, seed, a2c, trace)", name));
+  if (name == "general") {
+    // One model for services it has not seen (trained on a mix): the same scale-free features, and
+    // the relative action, with no classical controller inside: a controller tuned on a mix can be
+    // the wrong one on the next service (README, "A general model").
+    c.features = FeatureSet::kScaled;
+    c.action = ActionSpace::relative_default();
+    return c;
+  }
+  throw Error(fmt::format("unknown training preset '{}' (known: default, seed, a2c, trace, general)", name));
 }
 
 namespace {

@@ -61,7 +61,7 @@ struct PpoConfig {
   std::int64_t batch_size() const { return static_cast<std::int64_t>(num_envs) * rollout_steps; }
 };
 
-PpoConfig preset_config(const std::string& name);  // "default", "seed", "a2c", "trace"
+PpoConfig preset_config(const std::string& name);  // "default", "seed", "a2c", "trace", "general"
 // Reads a TOML file's [ppo] table over its preset; errors name the file, line and key.
 PpoConfig load_ppo_config(const std::filesystem::path& path);
 PpoConfig parse_ppo_config(const std::string& text, const std::string& source);
