@@ -141,7 +141,11 @@ int HttpServer::answer(MHD_Connection* c, Pending& p) {
     r.body = "{\"error\":\"request body too large\"}\n";
     if (on_refused_) on_refused_(p.req, r.status);
   } else {
-    r = handler_(p.req);
+    try {
+      r = handler_(p.req);
+    } catch (...) {  // the handler answers its own errors; nothing may unwind into libmicrohttpd's C
+      r = {500, "{\"error\":\"internal error\"}\n", "application/json", {}};
+    }
   }
   MHD_Response* res = MHD_create_response_from_buffer(r.body.size(), r.body.data(), MHD_RESPMEM_MUST_COPY);
   if (!res) return MHD_NO;
