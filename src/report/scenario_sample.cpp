@@ -3,24 +3,10 @@
 #include "load/trace_load.hpp"
 
 namespace autoscale::report {
-namespace {
-
-const char* kind_name(LoadKind k) {
-  switch (k) {
-    case LoadKind::kNotebook: return "seed";
-    case LoadKind::kNotebookWeekly: return "seed-weekly";
-    case LoadKind::kNotebookEvents: return "seed-events";
-    case LoadKind::kTrace: return "trace";
-  }
-  return "?";
-}
-
-}  // namespace
-
 ScenarioPicture picture_scenario(const Scenario& scenario, std::uint64_t first_seed, int count) {
   ScenarioPicture pic;
   pic.name = scenario.name;
-  pic.kind = kind_name(scenario.load.kind);
+  pic.kind = to_string(scenario.load.kind);
   pic.minutes_per_episode = scenario.service.episode_steps();
   pic.history_minutes = scenario.service.history_minutes;
   Env env = scenario.make_env();

@@ -50,18 +50,22 @@ TraceBound read_bound(TomlTable& r, const std::string& key) {
   r.fail(*n, key, "must be a minute index or a timestamp string");
 }
 
-// `key = [lo, hi]`, both within [min, max] and lo <= hi; absent leaves the defaults.
-void read_range(TomlTable& r, const std::string& key, double& lo, double& hi, double min, double max) {
+// `key = [lo, hi]` with min <= lo <= hi <= max (min < lo when `lo_open`); returns whether it was
+// given (absent leaves lo and hi as they were).
+bool read_range(TomlTable& r, const std::string& key, double& lo, double& hi, double min, double max, bool lo_open = false) {
   const toml::node* n = r.raw(key);
-  if (!n) return;
+  if (!n) return false;
   const toml::array* a = n->as_array();
   if (!a || a->size() != 2 || !(*a)[0].value<double>() || !(*a)[1].value<double>()) {
     r.fail(*n, key, fmt::format("must be [lo, hi], two numbers in [{}, {}]", min, max));
   }
   const double l = *(*a)[0].value<double>(), h = *(*a)[1].value<double>();
-  if (!(l >= min && h <= max && l <= h)) r.fail(*n, key, fmt::format("needs {} <= lo <= hi <= {}", min, max));
+  if (!((lo_open ? l > min : l >= min) && h <= max && l <= h)) {
+    r.fail(*n, key, fmt::format("needs {} {} lo <= hi <= {}", min, lo_open ? "<" : "<=", max));
+  }
   lo = l;
   hi = h;
+  return true;
 }
 
 void read_load(TomlTable& r, LoadSpec& l, const std::string& source, const std::filesystem::path& base_dir,
@@ -103,15 +107,7 @@ void read_load(TomlTable& r, LoadSpec& l, const std::string& source, const std::
         r.fail(*s, "start", "must be a minute index or a timestamp string");
       }
     }
-    if (const toml::node* n = r.raw("random_scale")) {
-      const toml::array* a = n->as_array();
-      double lo = 0, hi = 0;
-      if (!a || a->size() != 2 || !(*a)[0].value<double>() || !(*a)[1].value<double>()) {
-        r.fail(*n, "random_scale", "must be [lo, hi], the range of a per-episode factor, e.g. [0.5, 4]");
-      }
-      lo = *(*a)[0].value<double>();
-      hi = *(*a)[1].value<double>();
-      if (!(lo > 0 && hi >= lo && hi < kHuge)) r.fail(*n, "random_scale", "needs 0 < lo <= hi");
+    if (double lo = 0, hi = 0; read_range(r, "random_scale", lo, hi, 0, kHuge, true)) {  // a per-episode factor
       l.trace.random_scale = std::make_pair(lo, hi);
     }
     l.trace.from = read_bound(r, "from");
@@ -177,6 +173,16 @@ void Scenario::set_episode_minutes(std::int64_t minutes) {
 }
 
 std::vector<std::string> builtin_scenario_names() { return {"seed", "seed-weekly", "seed-events"}; }
+
+const char* to_string(LoadKind k) {
+  switch (k) {
+    case LoadKind::kNotebook: return "seed";
+    case LoadKind::kNotebookWeekly: return "seed-weekly";
+    case LoadKind::kNotebookEvents: return "seed-events";
+    case LoadKind::kTrace: return "trace";
+  }
+  return "?";
+}
 
 Scenario parse_scenario_toml(std::string_view text, const std::string& source, const std::filesystem::path& base_dir) {
   const toml::table root = parse_toml(text, source);
@@ -308,10 +314,11 @@ WeightedScenario resolve_weighted_scenario(const std::string& text) {
 }
 
 Scenario resolve_scenario(const std::string& name) {
-  if (name == "seed" || name == "seed-weekly" || name == "seed-events") {
+  for (const LoadKind k : {LoadKind::kNotebook, LoadKind::kNotebookWeekly, LoadKind::kNotebookEvents}) {
+    if (name != to_string(k)) continue;
     Scenario s;
     s.name = name;
-    s.load.kind = name == "seed" ? LoadKind::kNotebook : name == "seed-weekly" ? LoadKind::kNotebookWeekly : LoadKind::kNotebookEvents;
+    s.load.kind = k;
     return s;
   }
   if (std::filesystem::exists(name)) return load_scenario_file(name);

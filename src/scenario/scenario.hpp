@@ -13,7 +13,8 @@
 
 namespace autoscale {
 
-enum class LoadKind { kNotebook, kNotebookWeekly, kNotebookEvents, kTrace };  // "seed", "seed-weekly", "seed-events", "trace"
+enum class LoadKind { kNotebook, kNotebookWeekly, kNotebookEvents, kTrace };
+const char* to_string(LoadKind k);  // the [load] kind: "seed", "seed-weekly", "seed-events", "trace"
 
 struct LoadSpec {
   LoadKind kind = LoadKind::kNotebook;

@@ -19,6 +19,7 @@ class HttpRequest {
   std::string body;
   std::string remote_addr;
   std::string id;  // the {id} of /v1/services/{id}[/metrics], set by the router
+  bool body_too_large = false;  // over the server's limit: not read (or not kept); answered 413
 
   std::string header(const char* name) const;              // "" when absent; names are case-insensitive
   std::optional<std::string> param(const char* name) const;  // a query-string argument

@@ -57,42 +57,36 @@ struct HttpServer::ConnectionState {
   int served = 0;
 };
 
-// A request between its head's arrival and its answer.
-struct HttpServer::Pending {
-  HttpRequest req;
-  bool too_large = false;
-};
-
 struct MhdCallbacks {
   static MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char* method, const char*,
                                const char* data, size_t* size, void** request_state) {
     auto& self = *static_cast<HttpServer*>(cls);
-    auto* p = static_cast<HttpServer::Pending*>(*request_state);
+    auto* p = static_cast<HttpRequest*>(*request_state);  // from the head's arrival to the answer
     if (p == nullptr) {  // the head has arrived
-      p = new HttpServer::Pending;
+      p = new HttpRequest;
       *request_state = p;
       ++self.in_flight_;
-      p->req.method = method;
-      p->req.path = url;
-      p->req.connection_ = c;
+      p->method = method;
+      p->path = url;
+      p->connection_ = c;
       MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, static_cast<unsigned>(self.limits_.read_timeout_seconds));
       if (const char* len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
         std::size_t n = 0;
         const auto end = len + std::strlen(len);
         if (std::from_chars(len, end, n).ec == std::errc() && n > self.max_body_) {
-          p->too_large = true;
+          p->body_too_large = true;
           return self.answer(c, *p) == MHD_YES ? MHD_YES : MHD_NO;  // refused unread
         }
       }
       return MHD_YES;
     }
     if (*size > 0) {
-      if (!p->too_large && p->req.body.size() + *size > self.max_body_) {
-        p->too_large = true;  // a chunked body past the limit: read to its end, then refused
-        p->req.body.clear();
-        p->req.body.shrink_to_fit();
+      if (!p->body_too_large && p->body.size() + *size > self.max_body_) {
+        p->body_too_large = true;  // a chunked body past the limit: read to its end, then refused
+        p->body.clear();
+        p->body.shrink_to_fit();
       }
-      if (!p->too_large) p->req.body.append(data, *size);
+      if (!p->body_too_large) p->body.append(data, *size);
       *size = 0;
       return MHD_YES;
     }
@@ -101,7 +95,7 @@ struct MhdCallbacks {
 
   static void on_completed(void* cls, MHD_Connection* c, void** request_state, MHD_RequestTerminationCode) {
     auto& self = *static_cast<HttpServer*>(cls);
-    if (auto* p = static_cast<HttpServer::Pending*>(*request_state)) {
+    if (auto* p = static_cast<HttpRequest*>(*request_state)) {
       delete p;
       *request_state = nullptr;
       --self.in_flight_;
@@ -131,27 +125,21 @@ HttpServer::~HttpServer() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
 }
 
-int HttpServer::answer(MHD_Connection* c, Pending& p) {
+int HttpServer::answer(MHD_Connection* c, HttpRequest& req) {
   const auto* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
   auto* conn = info ? static_cast<ConnectionState*>(info->socket_context) : nullptr;
-  p.req.remote_addr = conn ? conn->remote : "";
+  req.remote_addr = conn ? conn->remote : "";
   HttpResponse r;
-  if (p.too_large) {
-    r.status = 413;
-    r.body = "{\"error\":\"request body too large\"}\n";
-    if (on_refused_) on_refused_(p.req, r.status);
-  } else {
-    try {
-      r = handler_(p.req);
-    } catch (...) {  // the handler answers its own errors; nothing may unwind into libmicrohttpd's C
-      r = {500, "{\"error\":\"internal error\"}\n", "application/json", {}};
-    }
+  try {
+    r = handler_(req);
+  } catch (...) {  // the handler answers its own errors; nothing may unwind into libmicrohttpd's C
+    r = {500, "{\"error\":\"internal error\"}\n", "application/json", {}};
   }
   MHD_Response* res = MHD_create_response_from_buffer(r.body.size(), r.body.data(), MHD_RESPMEM_MUST_COPY);
   if (!res) return MHD_NO;
   MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
   for (const auto& [k, v] : r.headers) MHD_add_response_header(res, k.c_str(), v.c_str());
-  const bool last = (conn && ++conn->served >= limits_.keep_alive_max) || stopping_ || p.too_large;
+  const bool last = (conn && ++conn->served >= limits_.keep_alive_max) || stopping_ || req.body_too_large;
   if (last) MHD_add_response_header(res, MHD_HTTP_HEADER_CONNECTION, "close");
   MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, static_cast<unsigned>(limits_.write_timeout_seconds));
   const MHD_Result ok = MHD_queue_response(c, static_cast<unsigned>(r.status), res);

@@ -25,7 +25,8 @@ namespace autoscale::serve {
 // Chosen over cpp-httplib by measurement (bench/serve_bench.sh; the numbers are in the README).
 class HttpServer {
  public:
-  // Answers every request that is not refused here (413); runs on the event loops' threads.
+  // Answers every request (one over the body limit comes with body_too_large set); runs on the
+  // event loops' threads.
   using Handler = std::function<HttpResponse(HttpRequest&)>;
 
   HttpServer(ConnectionLimits limits, std::size_t max_body, Handler handler);
@@ -35,8 +36,6 @@ class HttpServer {
 
   // Called (from the accepting thread) for each connection refused at the bound.
   void on_shed(std::function<void()> f) { on_shed_ = std::move(f); }
-  // Called for each request refused before the handler saw it (413), with its status.
-  void on_refused(std::function<void(const HttpRequest&, int status)> f) { on_refused_ = std::move(f); }
 
   // Binds host:port (0 = any free port) and returns the port; throws Error.
   int bind(const std::string& host, int port);
@@ -46,18 +45,16 @@ class HttpServer {
   void stop();
 
  private:
-  struct Pending;
   struct ConnectionState;
   friend struct MhdCallbacks;
   // Runs the handler (or refuses) and queues the answer; MHD_YES or MHD_NO.
-  int answer(MHD_Connection* c, Pending& p);
+  int answer(MHD_Connection* c, HttpRequest& req);
   void shed(int fd);
 
   ConnectionLimits limits_;
   std::size_t max_body_;
   Handler handler_;
   std::function<void()> on_shed_;
-  std::function<void(const HttpRequest&, int)> on_refused_;
   int listen_fd_ = -1;
   MHD_Daemon* daemon_ = nullptr;
   std::atomic<bool> stopping_{false};

@@ -19,6 +19,11 @@ namespace {
 
 nlohmann::json error_body(const std::string& message) { return {{"error", message}}; }
 
+// Invalid UTF-8 a client sent (a field name quoted in an error) is replaced, never a throw.
+HttpResponse json_reply(const nlohmann::json& j, int status = 200) {
+  return {status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json", {}};
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
   // Every byte of the longer string is compared whatever differs first: the time says nothing
   // about how much of the token was right.
@@ -60,18 +65,6 @@ std::string read_token(const std::string& path) {
 
 }  // namespace
 
-struct Server::Reply {
-  int status = 200;
-  std::string body;
-  std::string content_type = "application/json";
-  std::string error;  // for the log line of a refused request
-  std::vector<std::pair<std::string, std::string>> headers;
-  // Invalid UTF-8 a client sent (a field name quoted in an error) is replaced, never a throw.
-  static Reply json(const nlohmann::json& j, int status = 200) {
-    return {status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json", {}, {}};
-  }
-};
-
 struct Server::Entry {
   std::mutex mu;
   ServiceMirror mirror;
@@ -109,10 +102,6 @@ Server::Server(ServeOptions options)
   }
   metrics_.set_services(static_cast<std::int64_t>(services_.size()));
   http_->on_shed([this] { metrics_.count_shed(); });
-  http_->on_refused([this](const HttpRequest& req, int status) {
-    metrics_.observe_request("unmatched", req.method, status, 0.0);
-    log_.write(LogLevel::kInfo, "request", {{"method", req.method}, {"path", req.path}, {"route", "unmatched"}, {"status", status}, {"remote", req.remote_addr}});
-  });
   routes();
 }
 
@@ -200,10 +189,11 @@ HttpResponse Server::dispatch(HttpRequest& req) {
     path_known = true;
     if (r.method == req.method) found = &r;
   }
-  const std::string name = found ? found->name : path_known ? "method_not_allowed" : "unmatched";
-  std::string log;
-  Reply r;
+  const std::string name = req.body_too_large || !path_known ? "unmatched" : found ? found->name : "method_not_allowed";
+  std::string log, error;
+  HttpResponse r;
   try {
+    if (req.body_too_large) throw HttpError(413, "request body too large");
     if (!found && path_known) throw HttpError(405, fmt::format("{} does not take {}", req.path, req.method));
     if (!found) throw HttpError(404, fmt::format("no route {} {}", req.method, req.path));
     if (name != "ping" && !authorized(req)) {
@@ -213,13 +203,13 @@ HttpResponse Server::dispatch(HttpRequest& req) {
     r = found->handler(req, log);
   } catch (const HttpError& e) {
     auto headers = std::move(r.headers);
-    r = Reply::json(error_body(e.what()), e.status());
+    r = json_reply(error_body(e.what()), e.status());
     r.headers = std::move(headers);
-    r.error = e.what();
+    error = e.what();
   } catch (const std::exception& e) {
     log_.write(LogLevel::kError, "internal error", {{"path", req.path}, {"error", e.what()}});
-    r = Reply::json(error_body(std::string("internal error: ") + e.what()), 500);
-    r.error = e.what();
+    r = json_reply(error_body(std::string("internal error: ") + e.what()), 500);
+    error = e.what();
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   metrics_.observe_request(name, req.method, r.status, secs);
@@ -227,20 +217,20 @@ HttpResponse Server::dispatch(HttpRequest& req) {
   if (log_.enabled(level)) {
     std::string members = fmt::format(R"("method":{},"path":{},"route":"{}","status":{},"duration_ms":{:.4f},"remote":"{}")",
                                       json_quote(req.method), json_quote(req.path), name, r.status, secs * 1000, req.remote_addr);
-    if (!r.error.empty()) members += ",\"error\":" + json_quote(r.error);
+    if (!error.empty()) members += ",\"error\":" + json_quote(error);
     if (!log.empty()) members += "," + log;
     log_.write_members(level, "request", members);
   }
-  return {r.status, std::move(r.body), std::move(r.content_type), std::move(r.headers)};
+  return r;
 }
 
-Server::Reply Server::ping() {
+HttpResponse Server::ping() {
   nlohmann::json models = nlohmann::json::array();
   for (const auto& m : models_->all()) models.push_back({{"name", m->name}, {"checksum", m->checksum}});
-  return Reply::json({{"status", "ok"}, {"models", models}});
+  return json_reply({{"status", "ok"}, {"models", models}});
 }
 
-Server::Reply Server::invocations(const HttpRequest& req) {
+HttpResponse Server::invocations(const HttpRequest& req) {
   const std::string name = req.param("model").value_or("default");
   const auto model = models_->get(name);
   if (!model) throw bad_request(fmt::format("unknown model '{}'", name));
@@ -256,7 +246,7 @@ Server::Reply Server::invocations(const HttpRequest& req) {
   std::string out = invoke(*model, scenario_, inv);
   out += fmt::format(R"(,"model":{{"name":{},"checksum":{}}}}})", json_quote(model->name), json_quote(model->checksum));
   out += '\n';
-  return {200, std::move(out), "application/json", {}, {}};
+  return {200, std::move(out), "application/json", {}};
 }
 
 ServiceConfig Server::default_config() const {
@@ -292,7 +282,7 @@ void Server::ensure_current_model(Entry& e) {
   e.built_with = model->checksum;
 }
 
-Server::Reply Server::post_metrics(const std::string& id, const HttpRequest& req, std::string& log) {
+HttpResponse Server::post_metrics(const std::string& id, const HttpRequest& req, std::string& log) {
   if (!valid_service_id(id)) throw bad_request(fmt::format("service id '{}' must be 1-64 of [A-Za-z0-9._-]", id));
   const MetricsReport report = parse_metrics_report(parse_json_body(req), scenario_.service.warmup_latency);
   for (int attempt = 0;; ++attempt) {
@@ -335,11 +325,11 @@ Server::Reply Server::post_metrics(const std::string& id, const HttpRequest& req
                           {"model", {{"name", model->name}, {"checksum", model->checksum}}}};
     log = fmt::format(R"("service":{},"minute":{},"add":{},"remove":{},"desired":{},"dry_run":{},"filled_minutes":{},"restarted":{},"duplicate":{})",
                       json_quote(id), d.minute, d.action.add, d.action.remove, d.desired, dry_run, d.filled, d.restarted, d.duplicate);
-    return Reply::json(out);
+    return json_reply(out);
   }
 }
 
-Server::Reply Server::put_service(const std::string& id, const HttpRequest& req) {
+HttpResponse Server::put_service(const std::string& id, const HttpRequest& req) {
   if (!valid_service_id(id)) throw bad_request(fmt::format("service id '{}' must be 1-64 of [A-Za-z0-9._-]", id));
   const nlohmann::json body = parse_json_body(req);
   auto e = find(id);
@@ -366,10 +356,10 @@ Server::Reply Server::put_service(const std::string& id, const HttpRequest& req)
   if (store_) store_->save_config(id, e->mirror.config());
   nlohmann::json j = e->mirror.state_json();
   j["service"] = id;
-  return Reply::json(j);
+  return json_reply(j);
 }
 
-Server::Reply Server::get_service(const std::string& id) {
+HttpResponse Server::get_service(const std::string& id) {
   auto e = find(id);
   if (!e) throw HttpError(404, fmt::format("no service '{}'", id));
   std::lock_guard lock(e->mu);
@@ -377,10 +367,10 @@ Server::Reply Server::get_service(const std::string& id) {
   j["service"] = id;
   j["dry_run"] = o_.dry_run || e->mirror.config().dry_run;
   j["model_checksum"] = e->built_with;
-  return Reply::json(j);
+  return json_reply(j);
 }
 
-Server::Reply Server::delete_service(const std::string& id) {
+HttpResponse Server::delete_service(const std::string& id) {
   std::shared_ptr<Entry> e;
   {
     std::lock_guard lock(services_mu_);
@@ -393,23 +383,23 @@ Server::Reply Server::delete_service(const std::string& id) {
   std::lock_guard lock(e->mu);
   e->deleted = true;
   if (store_) store_->remove(id);
-  return Reply::json({{"service", id}, {"deleted", true}});
+  return json_reply({{"service", id}, {"deleted", true}});
 }
 
-Server::Reply Server::list_services() {
+HttpResponse Server::list_services() {
   std::lock_guard lock(services_mu_);
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& [id, e] : services_) ids.push_back(id);
-  return Reply::json({{"services", ids}});
+  return json_reply({{"services", ids}});
 }
 
-Server::Reply Server::prometheus() {
+HttpResponse Server::prometheus() {
   std::string lines = "# HELP autoscale_model_info The model each name serves (value 1).\n# TYPE autoscale_model_info gauge\n";
   for (const auto& m : models_->all()) {
     lines += fmt::format("autoscale_model_info{{name=\"{}\",checksum=\"{}\",generation=\"{}\",path=\"{}\"}} 1\n", prometheus_label(m->name),
                          prometheus_label(m->checksum), m->generation, prometheus_label(m->path));
   }
-  return {200, metrics_.render(lines), "text/plain; version=0.0.4", {}, {}};
+  return {200, metrics_.render(lines), "text/plain; version=0.0.4", {}};
 }
 
 }  // namespace autoscale::serve

@@ -54,9 +54,8 @@ class Server {
 
  private:
   struct Entry;
-  struct Reply;
   // `log` collects extra JSON members for the request's log line.
-  using Handler = std::function<Reply(const HttpRequest&, std::string& log)>;
+  using Handler = std::function<HttpResponse(const HttpRequest&, std::string& log)>;
   struct Route {
     std::string method, path, name;  // path: a literal or kService / kServiceMetrics
     Handler handler;
@@ -71,14 +70,14 @@ class Server {
   HttpResponse dispatch(HttpRequest& req);
   bool authorized(const HttpRequest& req) const;
 
-  Reply ping();
-  Reply invocations(const HttpRequest& req);
-  Reply post_metrics(const std::string& id, const HttpRequest& req, std::string& log);
-  Reply put_service(const std::string& id, const HttpRequest& req);
-  Reply get_service(const std::string& id);
-  Reply delete_service(const std::string& id);
-  Reply list_services();
-  Reply prometheus();
+  HttpResponse ping();
+  HttpResponse invocations(const HttpRequest& req);
+  HttpResponse post_metrics(const std::string& id, const HttpRequest& req, std::string& log);
+  HttpResponse put_service(const std::string& id, const HttpRequest& req);
+  HttpResponse get_service(const std::string& id);
+  HttpResponse delete_service(const std::string& id);
+  HttpResponse list_services();
+  HttpResponse prometheus();
 
   std::shared_ptr<Entry> find(const std::string& id);
   std::shared_ptr<Entry> create(const std::string& id, const ServiceConfig& config);
