@@ -207,6 +207,22 @@ TEST(ScenarioTrace, SplitKeepsTheFutureOutOfThePast) {
   EXPECT_THROW(split_trace_scenario(resolve_scenario("seed"), 0.75, 1440, 1440), Error);
 }
 
+// `FILE#past` and `FILE#future` name the parts of `autoscale run`'s default split, so its steps can
+// be repeated one command at a time; a suffix on a synthetic scenario or a missing file is an error.
+TEST(ScenarioTrace, PastAndFutureSuffixesNameTheRunsSplit) {
+  const std::string file = std::string(AUTOSCALE_SOURCE_DIR) + "/scenarios/nasa.toml";
+  const TraceSplit split = split_trace_scenario(load_scenario_file(file), SplitDefaults::past_fraction,
+                                                SplitDefaults::history_minutes, SplitDefaults::scored_minutes);
+  const Scenario past = resolve_scenario(file + "#past"), future = resolve_scenario(file + "#future");
+  EXPECT_EQ(past.load.series->tpm, split.past.load.series->tpm);
+  EXPECT_EQ(future.load.series->tpm, split.future.load.series->tpm);
+  EXPECT_NE(past.load.series->tpm.size(), future.load.series->tpm.size());
+  EXPECT_EQ(future.service.history_minutes, 1440);
+  EXPECT_EQ(resolve_weighted_scenario(file + "#past:2").weight, 2.0);
+  EXPECT_THROW(resolve_scenario(file + "#later"), Error);
+  EXPECT_THROW(resolve_scenario(file + ".missing#past"), Error);
+}
+
 // Training-distribution randomization: each episode's level is a factor from the range, chosen by
 // the load seed alone.
 TEST(ScenarioTrace, RandomScaleMultipliesEachEpisodeByAFactorFromItsRange) {

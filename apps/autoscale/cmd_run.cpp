@@ -38,9 +38,9 @@ struct RunArgs {
   std::string baselines = "baselines";
   int threads = 0;
   // Trace scenarios.
-  double split = 0.75;
-  std::int64_t history_minutes = 1440;
-  std::int64_t episode_minutes = 1440;
+  double split = SplitDefaults::past_fraction;
+  std::int64_t history_minutes = SplitDefaults::history_minutes;
+  std::int64_t episode_minutes = SplitDefaults::scored_minutes;
   int tune_budget = 60;
   int tune_episodes = 30;
   std::string config;  // training config TOML; empty: the 'default' preset, on a trace the 'trace' one

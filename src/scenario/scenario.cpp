@@ -322,6 +322,15 @@ Scenario resolve_scenario(const std::string& name) {
     return s;
   }
   if (std::filesystem::exists(name)) return load_scenario_file(name);
+  for (const char* part : {"#past", "#future"}) {
+    const std::string_view suffix(part);
+    if (name.size() <= suffix.size() || !name.ends_with(suffix)) continue;
+    const std::string file = name.substr(0, name.size() - suffix.size());
+    if (!std::filesystem::exists(file)) break;
+    TraceSplit split = split_trace_scenario(load_scenario_file(file), SplitDefaults::past_fraction,
+                                            SplitDefaults::history_minutes, SplitDefaults::scored_minutes);
+    return suffix == "#past" ? std::move(split.past) : std::move(split.future);
+  }
   std::string known;
   for (const auto& n : builtin_scenario_names()) known += (known.empty() ? "" : ", ") + n;
   throw Error(fmt::format("scenario '{}' is neither a built-in name ({}) nor an existing file", name, known));

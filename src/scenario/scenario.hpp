@@ -59,6 +59,12 @@ struct TraceSplit {
 };
 TraceSplit split_trace_scenario(const Scenario& scenario, double past_fraction, std::int64_t history_minutes,
                                 std::int64_t scored_minutes);
+// `autoscale run`'s split of a trace: the past is its first 75 %, episodes are a day of history
+// and a scored day.
+struct SplitDefaults {
+  static constexpr double past_fraction = 0.75;
+  static constexpr std::int64_t history_minutes = 1440, scored_minutes = 1440;
+};
 
 std::vector<std::string> builtin_scenario_names();
 // Splits `total` environments or episodes between the scenarios of a mix in proportion to their
@@ -66,7 +72,9 @@ std::vector<std::string> builtin_scenario_names();
 std::vector<int> split_by_weight(const std::vector<WeightedScenario>& mix, int total);
 // "NAME_OR_PATH" (weight 1) or "NAME_OR_PATH:WEIGHT" with a positive number as weight.
 WeightedScenario resolve_weighted_scenario(const std::string& text);
-// A built-in name (`seed`, `seed-weekly`) or a path to a TOML scenario file.
+// A built-in name (`seed`, `seed-weekly`) or a path to a TOML scenario file; a trace scenario's
+// path followed by `#past` or `#future` is that part of `autoscale run`'s default split (so the
+// run's tuning, training and evaluation can be repeated one command at a time).
 Scenario resolve_scenario(const std::string& name_or_path);
 Scenario load_scenario_file(const std::filesystem::path& path);
 // Parses TOML text; `source` names it in error messages, `base_dir` anchors relative trace paths.
