@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the README's real-traffic results on the shipped traces (data/traces/):
 #   1. past -> future on each trace: `autoscale run` tunes every classical policy and trains the
-#      learned policy on the earlier 75 % of the trace, and evaluates all of them and both oracles
+#      learned policy on the earlier 75 % of the trace, and evaluates all of them and the oracles
 #      on the later 25 % (NASA July 1995: Jul 1-21 -> Jul 21-28; World Cup 1998: Apr 30-Jun 11 ->
 #      Jun 11-24);
 #   2. one general model, trained on a mix of services (the NASA trace, the seed model, its weekly
@@ -34,4 +34,4 @@ done
 specs="ppo:$G/best"
 for p in hpa target-tracking step simple predictive headroom; do specs="$specs,@$G/$p.spec"; done
 "$B" evaluate --scenario scenarios/worldcup.toml --seed 5000000 --episodes 60 --threads "$THREADS" \
-  --policies "$specs,oracle-load,oracle" --json "$G/evaluation.json"
+  --policies "$specs,oracle-window:minutes=60,oracle-load,oracle" --json "$G/evaluation.json"

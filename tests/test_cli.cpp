@@ -95,7 +95,7 @@ TEST(Cli, ErrorsAreOneLineAndNonZero) {
       << corrupt.out;
   std::filesystem::remove(bad);
   const CliRun r = cli("simulate --policy fancy", true);
-  EXPECT_EQ(r.out.rfind("autoscale: error: unknown policy 'fancy' (known: noop, static, hpa, target-tracking, step, simple, predictive, headroom, oracle, oracle-load, ppo)", 0), 0u)
+  EXPECT_EQ(r.out.rfind("autoscale: error: unknown policy 'fancy' (known: noop, static, hpa, target-tracking, step, simple, predictive, headroom, oracle, oracle-load, oracle-window, ppo)", 0), 0u)
       << r.out;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
 }
@@ -227,8 +227,9 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
   const auto j = nlohmann::json::parse(in);
   EXPECT_EQ(j["scenario"], "nasa-week-future");
   EXPECT_EQ(j["minutes_per_episode"], 180);
-  ASSERT_EQ(j["policies"].size(), 9u);  // learned, six classical, two oracles
+  ASSERT_EQ(j["policies"].size(), 10u);  // learned, six classical, three oracles
   EXPECT_EQ(j["policies"][0]["policy"].get<std::string>().rfind("ppo:", 0), 0u);
+  EXPECT_EQ(j["policies"][7]["policy"], "oracle-window:minutes=60");
   std::filesystem::remove_all(dir);
 }
 

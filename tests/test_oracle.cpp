@@ -4,6 +4,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "core/error.hpp"
 #include "eval/policy_factory.hpp"
 #include "eval/run_policies.hpp"
 #include "eval/stats.hpp"
@@ -185,6 +186,67 @@ TEST(Oracle, HistoryMinutesAreNotScoredAndTheBoundHoldsOnTheRest) {
     double history = 0;
     run_episode(env_whole, a, seed, [&](const StepInfo& i) { if (i.minute <= 600) history += i.reward; });
     EXPECT_NEAR(run_episode(env, b, seed).profit, run_episode(env_whole, a, seed).profit - history, 1e-6);
+  }
+}
+
+}  // namespace
+}  // namespace autoscale
+
+namespace autoscale {
+namespace {
+
+// oracle-window's table: each scored minute's reward is the mean of the expected rewards of the
+// minutes in its centred window (cut at the episode's ends, history minutes included as traffic);
+// a window of one minute is oracle-load's table.
+TEST(OracleWindow, RewardsAreTheWindowsMeanOfExpectedRewards) {
+  ServiceParams p;
+  p.history_minutes = 2;
+  EpisodeFuture f;
+  f.load = {900, 3000, 600, 2400, 0, 1500, 4200};
+  f.z.assign(f.load.size(), 0.0);
+  const int A = 20;
+  const auto width = static_cast<std::size_t>(A) + 1;
+  const auto one = window_rewards(p, f, A, 1), exact = oracle_rewards(p, f, false, A);
+  for (std::size_t i = 0; i < one.size(); ++i) EXPECT_NEAR(one[i], exact[i], 1e-9) << i;
+  const auto three = window_rewards(p, f, A, 3);
+  for (std::size_t t = 0; t < f.load.size(); ++t) {
+    for (int a = 0; a <= A; a += 5) {
+      const auto cell = three[t * width + static_cast<std::size_t>(a)];
+      if (!p.scored(static_cast<std::int64_t>(t) + 1)) {
+        EXPECT_EQ(cell, 0.0);
+        continue;
+      }
+      const std::size_t from = t - 1, to = std::min(f.load.size() - 1, t + 1);
+      double sum = 0;
+      for (std::size_t s = from; s <= to; ++s) sum += expected_minute_reward(p, f.load[s], a);
+      EXPECT_NEAR(cell, sum / static_cast<double>(to - from + 1), 1e-9) << "minute " << t + 1 << ", " << a << " machines";
+    }
+  }
+  EXPECT_THROW(window_rewards(p, f, A, 0), Error);
+}
+
+// Not knowing the order of the minutes costs: in expectation over the capacity draws,
+// oracle-load's plan earns at least as much as any window's plan on the real loads, and wider
+// windows (knowing less) earn less on a trace with per-minute noise, each plan being the best
+// for its own table.
+TEST(OracleWindow, KnowingLessEarnsLessInExpectation) {
+  Scenario s = resolve_scenario(std::string(AUTOSCALE_SOURCE_DIR) + "/scenarios/nasa.toml#future");
+  Env env = s.make_env();
+  const ServiceParams& p = s.service;
+  double previous = 1e300;
+  for (const int w : {1, 5, 30, 120}) {
+    double total = 0;
+    for (std::uint64_t seed = 7; seed < 10; ++seed) {
+      env.reset(seed);
+      const EpisodeFuture f = realize_future(env);
+      const int A = oracle_max_active(p, f, false);
+      const auto plan = plan_fleet(p, window_rewards(p, f, A, w), env.episode_steps(), A);
+      for (std::size_t t = 1; t < plan.size(); ++t) {
+        if (p.scored(static_cast<std::int64_t>(t))) total += expected_minute_reward(p, f.load[t - 1], plan[t]);
+      }
+    }
+    EXPECT_LT(total, previous) << "window " << w;
+    previous = total;
   }
 }
 

@@ -13,7 +13,7 @@ namespace autoscale {
 std::vector<std::string> known_policy_names() {
   std::vector<std::string> names = {"noop", "static"};
   for (auto& n : classical_policy_names()) names.push_back(n);
-  for (const char* n : {"oracle", "oracle-load", "ppo"}) names.push_back(n);
+  for (const char* n : {"oracle", "oracle-load", "oracle-window", "ppo"}) names.push_back(n);
   return names;
 }
 
@@ -31,6 +31,13 @@ std::unique_ptr<Policy> make_policy(const PolicySpec& s, const Scenario& scenari
   if (s.name == "oracle" || s.name == "oracle-load") {
     expect_no_parameters(s);
     return std::make_unique<OraclePolicy>(s.name == "oracle");
+  }
+  if (s.name == "oracle-window") {
+    SpecReader r(s);
+    const int minutes = r.integer("minutes", 15, 1, 1440);
+    r.finish();
+    if (!s.positional.empty()) throw Error(fmt::format("policy '{}': expected oracle-window:minutes=N", s.text));
+    return std::make_unique<OraclePolicy>(false, minutes);
   }
   if (s.name == "ppo") {
     if (s.positional.empty() || !s.args.empty()) {

@@ -62,6 +62,29 @@ std::vector<double> oracle_rewards(const ServiceParams& p, const EpisodeFuture& 
   return r;
 }
 
+std::vector<double> window_rewards(const ServiceParams& p, const EpisodeFuture& f, int max_active, int window) {
+  if (window < 1) throw Error("oracle-window: the window must be at least 1 minute");
+  const std::size_t width = static_cast<std::size_t>(max_active) + 1, T = f.load.size();
+  // Prefix sums over time of each fleet size's expected reward, every minute scored or not: a
+  // history minute's load is still part of the traffic a window around a scored minute brings.
+  std::vector<double> prefix((T + 1) * width, 0.0);
+  for (std::size_t t = 0; t < T; ++t) {
+    const double* before = prefix.data() + t * width;
+    double* row = prefix.data() + (t + 1) * width;
+    for (std::size_t a = 0; a < width; ++a) row[a] = before[a] + expected_minute_reward(p, f.load[t], static_cast<int>(a));
+  }
+  const auto back = static_cast<std::size_t>(window / 2), ahead = static_cast<std::size_t>((window - 1) / 2);
+  std::vector<double> r(T * width, 0.0);
+  for (std::size_t t = 0; t < T; ++t) {
+    if (!p.scored(static_cast<std::int64_t>(t) + 1)) continue;
+    const std::size_t from = t >= back ? t - back : 0, to = std::min(T, t + ahead + 1);
+    const double* hi = prefix.data() + to * width;
+    const double* lo = prefix.data() + from * width;
+    for (std::size_t a = 0; a < width; ++a) r[t * width + a] = (hi[a] - lo[a]) / static_cast<double>(to - from);
+  }
+  return r;
+}
+
 std::vector<int> plan_fleet(const ServiceParams& p, const std::vector<double>& reward, std::int64_t minutes,
                             int max_active) {
   const int A = max_active, D = p.max_machine_delta, L = p.warmup_latency;
@@ -116,7 +139,9 @@ void OraclePolicy::reset(const Env& env) {
   const ServiceParams& p = env.params();
   const EpisodeFuture f = realize_future(env);
   const int max_active = oracle_max_active(p, f, know_capacity_);
-  plan_ = plan_fleet(p, oracle_rewards(p, f, know_capacity_, max_active), env.episode_steps(), max_active);
+  plan_ = plan_fleet(p,
+                     window_ > 1 ? window_rewards(p, f, max_active, window_) : oracle_rewards(p, f, know_capacity_, max_active),
+                     env.episode_steps(), max_active);
 }
 
 Action OraclePolicy::act(const Env& env) {

@@ -28,18 +28,29 @@ std::vector<int> plan_fleet(const ServiceParams& p, const std::vector<double>& r
 int oracle_max_active(const ServiceParams& p, const EpisodeFuture& f, bool know_capacity);
 std::vector<double> oracle_rewards(const ServiceParams& p, const EpisodeFuture& f, bool know_capacity, int max_active);
 
+// The expected rewards of a planner that knows which loads each window of `window` minutes
+// around a minute will bring, but not their order: minute t's reward with a machines is the mean
+// over the minutes of its window (centred, cut at the episode's ends) of the expected reward of
+// a machines facing that minute's load. window = 1 is oracle-load's table.
+std::vector<double> window_rewards(const ServiceParams& p, const EpisodeFuture& f, int max_active, int window);
+
 // Plays a planned trajectory: orders machines warmup_latency minutes before they are needed and
 // removes them the minute they are not. `oracle` knows load and capacity; `oracle-load` knows the
-// load and maximizes expected profit over capacity draws.
+// load and maximizes expected profit over capacity draws; `oracle-window:minutes=W` plans on
+// window_rewards: it foresees the traffic of every W minutes exactly (its level, trend and how
+// noisy it will be) but not which minute brings which load. It measures how much of the gap to
+// oracle-load any forecast at a W-minute resolution could close; the rest is per-minute noise
+// that only knowing the order of the minutes serves.
 class OraclePolicy final : public Policy {
  public:
-  explicit OraclePolicy(bool know_capacity) : know_capacity_(know_capacity) {}
+  explicit OraclePolicy(bool know_capacity, int window = 1) : know_capacity_(know_capacity), window_(window) {}
   void reset(const Env& env) override;
   Action act(const Env& env) override;
   const std::vector<int>& plan() const { return plan_; }
 
  private:
   bool know_capacity_;
+  int window_;
   std::vector<int> plan_;  // plan_[t] = active machines in minute t (plan_[0] = initial)
 };
 
