@@ -230,6 +230,32 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
   ASSERT_EQ(j["policies"].size(), 10u);  // learned, six classical, three oracles
   EXPECT_EQ(j["policies"][0]["policy"].get<std::string>().rfind("ppo:", 0), 0u);
   EXPECT_EQ(j["policies"][7]["policy"], "oracle-window:minutes=60");
+  // The verdict pairs the learned policy with the classical policy best on the past, episode by
+  // episode.
+  const auto& v = j["verdict"];
+  ASSERT_TRUE(v.is_object());
+  const auto& policies = j["policies"];
+  std::size_t base = 0;
+  for (std::size_t i = 1; i < 7; ++i) {
+    if (policies[i]["policy"] == v["baseline"]) base = i;
+  }
+  ASSERT_NE(base, 0u) << v.dump();
+  const auto learned = policies[0]["episode_profits"].get<std::vector<double>>();
+  const auto baseline = policies[base]["episode_profits"].get<std::vector<double>>();
+  double diff = 0, worst = 1e300;
+  int wins = 0;
+  for (std::size_t e = 0; e < learned.size(); ++e) {
+    diff += (learned[e] - baseline[e]) / static_cast<double>(learned.size());
+    worst = std::min(worst, learned[e] - baseline[e]);
+    wins += learned[e] > baseline[e];
+  }
+  EXPECT_NEAR(v["diff_mean"].get<double>(), diff, 1e-6);
+  EXPECT_NEAR(v["worst_episode_diff"].get<double>(), worst, 1e-6);
+  EXPECT_EQ(v["wins"].get<int>(), wins);
+  EXPECT_LE(v["diff_ci95"][0].get<double>(), diff);
+  EXPECT_GE(v["diff_ci95"][1].get<double>(), diff);
+  const double gap = policies[8]["mean_profit"].get<double>() - policies[base]["mean_profit"].get<double>();
+  if (gap > 0) EXPECT_NEAR(v["gap_closed_pct"]["oracle-load"].get<double>(), 100 * diff / gap, 1e-6);
   std::filesystem::remove_all(dir);
 }
 

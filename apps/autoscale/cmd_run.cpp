@@ -9,12 +9,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 #include "commands.hpp"
 #include "core/output_file.hpp"
 #include "core/thread_pool.hpp"
 #include "eval/evaluation.hpp"
+#include "eval/stats.hpp"
 #include "eval/tune.hpp"
 #include "policies/classical.hpp"
 #include "report/report_html.hpp"
@@ -79,10 +81,11 @@ rl::TrainResult train_with_progress(const rl::TrainOptions& o) {
   return result;
 }
 
-// Evaluates `specs` on `scenario`, prints the table, writes evaluation.json, the kept minute traces
-// and the report into `out`.
+// Evaluates `specs` on `scenario`, prints the table, writes evaluation.json (with `verdict`'s
+// answer, when given), the kept minute traces and the report into `out`.
 void evaluate_and_report(const Scenario& scenario, const std::string& scenario_arg, const std::vector<PolicySpec>& specs,
-                         int episodes, int threads, const std::filesystem::path& out) {
+                         int episodes, int threads, const std::filesystem::path& out,
+                         const std::function<nlohmann::json(const std::vector<PolicySummary>&)>& verdict = {}) {
   MinuteTraceWriter traces(out / "traces.csv", episodes, kReportEpisodes);  // the report's timelines
   const auto t0 = std::chrono::steady_clock::now();
   const auto summaries = summarize(run_policies(scenario, specs, kEvaluationSeed, episodes, threads, &traces));
@@ -94,10 +97,46 @@ void evaluate_and_report(const Scenario& scenario, const std::string& scenario_a
   if (std::filesystem::is_regular_file(scenario_arg)) {
     evaluation["scenario_path"] = std::filesystem::absolute(scenario_arg).string();
   }
+  if (verdict) evaluation["verdict"] = verdict(summaries);
   write_file_atomic(out / "evaluation.json", evaluation.dump(2) + "\n");
   report::ReportSources sources{.evaluation = out / "evaluation.json", .traces = out / "traces.csv", .train_dir = out,
                                 .scenario = scenario_arg, .selection = {}, .load_samples = 3};
   report::write_report(report::gather_report_inputs(sources), out / "report.html");
+}
+
+// The operator's answer in one place: the learned policy against the classical policy that was
+// best on the past (chosen before the future was seen), paired over the future's episodes, and
+// the share it closes of that policy's gap to oracle-load and to oracle-window (what a perfect
+// hourly forecast would add). Printed, and returned for evaluation.json.
+nlohmann::json trace_verdict(const PolicySummary& learned, const PolicySummary& baseline, const PolicySummary& window,
+                             const PolicySummary& oracle_load) {
+  const MeanCi d = paired_diff_ci(learned.profits, baseline.profits);
+  int wins = 0;
+  double worst = 0;
+  for (std::size_t e = 0; e < learned.profits.size(); ++e) {
+    const double diff = learned.profits[e] - baseline.profits[e];
+    wins += diff > 0;
+    worst = e == 0 ? diff : std::min(worst, diff);
+  }
+  const auto closed = [&](const PolicySummary& bound) -> std::optional<double> {
+    const double gap = bound.profit.mean - baseline.profit.mean;
+    if (!(gap > 0)) return std::nullopt;
+    return 100 * d.mean / gap;
+  };
+  const auto pct = [](std::optional<double> v) { return v ? fmt::format("{:.0f} %", *v) : std::string("n/a"); };
+  fmt::print("answer: the learned policy earns {:+.0f} [{:+.0f}, {:+.0f}] per episode against {} (the best classical policy "
+             "on the past), wins {} of {} episodes, worst episode {:+.0f}; it closes {} of the gap to oracle-load and {} "
+             "of the gap to {}\n\n",
+             d.mean, d.lo(), d.hi(), baseline.spec, wins, learned.profits.size(), worst, pct(closed(oracle_load)),
+             pct(closed(window)), window.spec);
+  nlohmann::json j = {{"learned", learned.spec}, {"baseline", baseline.spec}, {"diff_mean", d.mean}, {"diff_ci95", {d.lo(), d.hi()}},
+                      {"wins", wins}, {"episodes", learned.profits.size()}, {"worst_episode_diff", worst}};
+  // Percent of the baseline's gap to each bound; null where the bound does not lie above it.
+  for (const auto* bound : {&oracle_load, &window}) {
+    const auto v = closed(*bound);
+    j["gap_closed_pct"][bound->spec] = v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  }
+  return j;
 }
 
 void run_synthetic(const RunArgs& a, const Scenario& scenario, int threads) {
@@ -142,6 +181,7 @@ void run_trace(const RunArgs& a, const Scenario& scenario, int threads) {
              classical_policy_names().size(), a.tune_budget, a.tune_episodes);
   std::vector<std::string> tuned;
   TuneTrial best_classical{"", -1e300};
+  int best_index = 0;  // in `tuned`
   for (const auto& name : classical_policy_names()) {
     TuneOptions t;
     t.policy = name;
@@ -155,8 +195,11 @@ void run_trace(const RunArgs& a, const Scenario& scenario, int threads) {
                                   scenario.name, a.tune_budget, a.tune_episodes, r.best.mean_profit, r.best.spec));
     fmt::print("    {:<16} {:>9.1f}  {}\n", name, r.best.mean_profit, r.best.spec);
     std::fflush(stdout);
+    if (r.best.mean_profit > best_classical.mean_profit) {
+      best_classical = r.best;
+      best_index = static_cast<int>(tuned.size());
+    }
     tuned.push_back(r.best.spec);
-    if (r.best.mean_profit > best_classical.mean_profit) best_classical = r.best;
   }
 
   // 2. The learned policy: a residual on the best tuned classical policy, trained on the past as
@@ -187,7 +230,10 @@ void run_trace(const RunArgs& a, const Scenario& scenario, int threads) {
   // the gap to oracle-load that any forecast could close.
   for (const char* s : {"oracle-window:minutes=60", "oracle-load", "oracle"}) specs.push_back(parse_policy_spec(s));
   fmt::print("3/3 evaluating on {} episodes of the future (seeds {}..)\n\n", episodes, kEvaluationSeed);
-  evaluate_and_report(split.future, a.scenario, specs, episodes, threads, out);
+  const std::size_t baseline = 1 + static_cast<std::size_t>(best_index), window = 1 + tuned.size();
+  evaluate_and_report(split.future, a.scenario, specs, episodes, threads, out, [&](const std::vector<PolicySummary>& s) {
+    return trace_verdict(s[0], s[baseline], s[window], s[window + 1]);
+  });
   fmt::print("model: {0}/best   tuned specs: {0}/baselines/   results: {0}/evaluation.json\n", a.out);
 }
 
