@@ -135,6 +135,12 @@ std::vector<int> plan_fleet(const ServiceParams& p, const std::vector<double>& r
   return plan;
 }
 
+OraclePolicy::OraclePolicy(bool know_capacity, int window) : know_capacity_(know_capacity), window_(window) {
+  if (window < 1 || (know_capacity && window > 1)) {
+    throw Error("oracle: a window of at least 1 minute, and wider than 1 only without knowing the capacity draws");
+  }
+}
+
 void OraclePolicy::reset(const Env& env) {
   const ServiceParams& p = env.params();
   const EpisodeFuture f = realize_future(env);

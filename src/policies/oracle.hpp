@@ -43,7 +43,8 @@ std::vector<double> window_rewards(const ServiceParams& p, const EpisodeFuture& 
 // that only knowing the order of the minutes serves.
 class OraclePolicy final : public Policy {
  public:
-  explicit OraclePolicy(bool know_capacity, int window = 1) : know_capacity_(know_capacity), window_(window) {}
+  // A window wider than one minute plans on expectations: it does not go with know_capacity.
+  OraclePolicy(bool know_capacity, int window = 1);
   void reset(const Env& env) override;
   Action act(const Env& env) override;
   const std::vector<int>& plan() const { return plan_; }
