@@ -179,9 +179,8 @@ void run_trace(const RunArgs& a, const Scenario& scenario, int threads) {
   // 1. Every classical policy, tuned on the past with one budget.
   fmt::print("1/3 tuning {} classical policies on the past ({} candidates x {} episodes each)\n",
              classical_policy_names().size(), a.tune_budget, a.tune_episodes);
-  std::vector<std::string> tuned;
-  TuneTrial best_classical{"", -1e300};
-  int best_index = 0;  // in `tuned`
+  std::vector<TuneTrial> tuned;  // each policy's best, in classical_policy_names() order
+  std::size_t best = 0;          // the one with the highest training profit
   for (const auto& name : classical_policy_names()) {
     TuneOptions t;
     t.policy = name;
@@ -195,11 +194,8 @@ void run_trace(const RunArgs& a, const Scenario& scenario, int threads) {
                                   scenario.name, a.tune_budget, a.tune_episodes, r.best.mean_profit, r.best.spec));
     fmt::print("    {:<16} {:>9.1f}  {}\n", name, r.best.mean_profit, r.best.spec);
     std::fflush(stdout);
-    if (r.best.mean_profit > best_classical.mean_profit) {
-      best_classical = r.best;
-      best_index = static_cast<int>(tuned.size());
-    }
-    tuned.push_back(r.best.spec);
+    if (tuned.empty() || r.best.mean_profit > tuned[best].mean_profit) best = tuned.size();
+    tuned.push_back(r.best);
   }
 
   // 2. The learned policy: a residual on the best tuned classical policy, trained on the past as
@@ -214,9 +210,10 @@ void run_trace(const RunArgs& a, const Scenario& scenario, int threads) {
   o.config = training_config(a, "trace");
   // A residual policy stands on the best policy tuned here, whatever a config file names.
   const bool residual = o.config.action.kind == rl::ActionKind::kResidual;
-  if (residual) o.config.action.base_policy = best_classical.spec;
+  const std::string& best_spec = tuned[best].spec;
+  if (residual) o.config.action.base_policy = best_spec;
   fmt::print("\n2/3 training PPO ({}: {}{}) for {} steps -> {}/\n", a.config.empty() ? "'trace' preset" : a.config,
-             o.config.action.name(), residual ? " on " + best_classical.spec : std::string(), steps, a.out);
+             o.config.action.name(), residual ? " on " + best_spec : std::string(), steps, a.out);
   std::fflush(stdout);
   o.total_steps = steps;
   o.out_dir = out;
@@ -225,12 +222,12 @@ void run_trace(const RunArgs& a, const Scenario& scenario, int threads) {
 
   // 3. Everything on the future.
   std::vector<PolicySpec> specs{parse_policy_spec("ppo:" + (out / "best").string())};
-  for (const auto& s : tuned) specs.push_back(parse_policy_spec(s));
+  for (const auto& t : tuned) specs.push_back(parse_policy_spec(t.spec));
   // oracle-window foresees every hour's traffic but not the order of its minutes: the share of
   // the gap to oracle-load that any forecast could close.
   for (const char* s : {"oracle-window:minutes=60", "oracle-load", "oracle"}) specs.push_back(parse_policy_spec(s));
   fmt::print("3/3 evaluating on {} episodes of the future (seeds {}..)\n\n", episodes, kEvaluationSeed);
-  const std::size_t baseline = 1 + static_cast<std::size_t>(best_index), window = 1 + tuned.size();
+  const std::size_t baseline = 1 + best, window = 1 + tuned.size();
   evaluate_and_report(split.future, a.scenario, specs, episodes, threads, out, [&](const std::vector<PolicySummary>& s) {
     return trace_verdict(s[0], s[baseline], s[window], s[window + 1]);
   });
