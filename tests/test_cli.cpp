@@ -226,12 +226,12 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
   std::ifstream in(dir / "out" / "evaluation.json");
   const auto j = nlohmann::json::parse(in);
   EXPECT_EQ(j["scenario"], "nasa-week-future");
-  EXPECT_EQ(j["minutes_per_episode"], 180);
+  EXPECT_EQ(j["minutes_per_episode"], 181);  // the reset minute, 60 of history, 120 scored
   ASSERT_EQ(j["policies"].size(), 10u);  // learned, six classical, three oracles
   EXPECT_EQ(j["policies"][0]["policy"].get<std::string>().rfind("ppo:", 0), 0u);
   EXPECT_EQ(j["policies"][7]["policy"], "oracle-window:minutes=60");
   // The verdict pairs the learned policy with the classical policy best on the past, episode by
-  // episode.
+  // episode; its interval is over the future's days (every day replayed equally often).
   const auto& v = j["verdict"];
   ASSERT_TRUE(v.is_object());
   const auto& policies = j["policies"];
@@ -242,6 +242,12 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
   ASSERT_NE(base, 0u) << v.dump();
   const auto learned = policies[0]["episode_profits"].get<std::vector<double>>();
   const auto baseline = policies[base]["episode_profits"].get<std::vector<double>>();
+  const auto day = j["tiles"]["episode_day"].get<std::vector<int>>();
+  ASSERT_EQ(day.size(), learned.size());
+  const int days = j["tiles"]["days"].get<int>();
+  EXPECT_GE(days, 1);
+  EXPECT_EQ(learned.size(), static_cast<std::size_t>(days * j["tiles"]["replicates"].get<int>()));
+  EXPECT_GE(learned.size(), 3u);
   double diff = 0, worst = 1e300;
   int wins = 0;
   for (std::size_t e = 0; e < learned.size(); ++e) {
@@ -249,13 +255,29 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
     worst = std::min(worst, learned[e] - baseline[e]);
     wins += learned[e] > baseline[e];
   }
-  EXPECT_NEAR(v["diff_mean"].get<double>(), diff, 1e-6);
-  EXPECT_NEAR(v["worst_episode_diff"].get<double>(), worst, 1e-6);
-  EXPECT_EQ(v["wins"].get<int>(), wins);
-  EXPECT_LE(v["diff_ci95"][0].get<double>(), diff);
-  EXPECT_GE(v["diff_ci95"][1].get<double>(), diff);
+  const auto& lv = v["learned_vs_baseline"];
+  EXPECT_NEAR(lv["diff_mean"].get<double>(), diff, 1e-6);
+  EXPECT_NEAR(lv["worst_episode_diff"].get<double>(), worst, 1e-6);
+  EXPECT_EQ(lv["wins"].get<int>(), wins);
+  EXPECT_EQ(lv["clusters"].get<int>(), days);
+  if (days >= 2) {
+    EXPECT_LE(lv["diff_ci95"][0].get<double>(), diff);
+    EXPECT_GE(lv["diff_ci95"][1].get<double>(), diff);
+  }
   const double gap = policies[8]["mean_profit"].get<double>() - policies[base]["mean_profit"].get<double>();
-  if (gap > 0) EXPECT_NEAR(v["gap_closed_pct"]["oracle-load"].get<double>(), 100 * diff / gap, 1e-6);
+  if (gap > 0) EXPECT_NEAR(lv["gap_closed_pct"]["oracle-load"].get<double>(), 100 * diff / gap, 1e-6);
+  // The gate decided on the held-out end of the past; what it deployed is written to deployed.spec
+  // and is either the learned policy or that baseline.
+  const bool learned_deployed = v["gate"]["deploy_learned"].get<bool>();
+  EXPECT_EQ(v["deployed_role"], learned_deployed ? "learned" : "baseline");
+  EXPECT_EQ(v["deployed"], learned_deployed ? policies[0]["policy"] : policies[base]["policy"]);
+  if (v["gate"]["diff_ci95"].is_array()) EXPECT_EQ(learned_deployed, v["gate"]["diff_ci95"][0].get<double>() > 0);
+  std::ifstream deployed(dir / "out" / "deployed.spec");
+  std::string line, last;
+  while (std::getline(deployed, line)) {
+    if (!line.empty() && line[0] != '#') last = line;
+  }
+  EXPECT_EQ(last, v["deployed"].get<std::string>());
   std::filesystem::remove_all(dir);
 }
 

@@ -89,8 +89,8 @@ TEST(Oracle, ExpectedRewardMatchesMonteCarlo) {
   for (auto [load, active] : std::vector<std::pair<std::int64_t, int>>{{3000, 10}, {3000, 11}, {5000, 18}, {5000, 20}, {0, 5}, {900, 0}}) {
     const int n = 200000;
     double sum = 0;
-    for (int i = 0; i < n; ++i) sum += minute_outcome(p, load, fleet_capacity(p, active, rng.normal()), active).reward;
-    EXPECT_NEAR(expected_minute_reward(p, load, active), sum / n, 0.02 * 200 / std::sqrt(n) * 50 + 1e-3)
+    for (int i = 0; i < n; ++i) sum += minute_outcome(p, load, fleet_capacity(p, active, rng.normal()), active, 0).reward;
+    EXPECT_NEAR(expected_minute_reward(p, load, active, 0), sum / n, 0.02 * 200 / std::sqrt(n) * 50 + 1e-3)
         << load << " tpm, " << active << " machines";
   }
 }
@@ -218,7 +218,7 @@ TEST(OracleWindow, RewardsAreTheWindowsMeanOfExpectedRewards) {
       }
       const std::size_t from = t - 1, to = std::min(f.load.size() - 1, t + 1);
       double sum = 0;
-      for (std::size_t s = from; s <= to; ++s) sum += expected_minute_reward(p, f.load[s], a);
+      for (std::size_t s = from; s <= to; ++s) sum += expected_minute_reward(p, f.load[s], a, 0);
       EXPECT_NEAR(cell, sum / static_cast<double>(to - from + 1), 1e-9) << "minute " << t + 1 << ", " << a << " machines";
     }
   }
@@ -242,7 +242,7 @@ TEST(OracleWindow, KnowingLessEarnsLessInExpectation) {
       const int A = oracle_max_active(p, f, false);
       const auto plan = plan_fleet(p, window_rewards(p, f, A, w), env.episode_steps(), A);
       for (std::size_t t = 1; t < plan.size(); ++t) {
-        if (p.scored(static_cast<std::int64_t>(t))) total += expected_minute_reward(p, f.load[t - 1], plan[t]);
+        if (p.scored(static_cast<std::int64_t>(t))) total += expected_minute_reward(p, f.load[t - 1], plan[t], 0);
       }
     }
     EXPECT_LT(total, previous) << "window " << w;

@@ -181,10 +181,10 @@ TEST(ScenarioTrace, ZeroLoadIsDownOnlyWhereTheScenarioSaysSo) {
   EXPECT_TRUE(nasa_with("", "zero_load_is_down = true").service.zero_load_is_down);
   ServiceParams p;
   p.zero_load_is_down = false;
-  EXPECT_FALSE(minute_outcome(p, 0, 0, 3).down);
-  EXPECT_DOUBLE_EQ(minute_outcome(p, 0, 0, 3).reward, -0.15);
+  EXPECT_FALSE(minute_outcome(p, 0, 0, 3, 0).down);
+  EXPECT_DOUBLE_EQ(minute_outcome(p, 0, 0, 3, 0).reward, -0.15);
   p.zero_load_is_down = true;
-  EXPECT_TRUE(minute_outcome(p, 0, 0, 3).down);
+  EXPECT_TRUE(minute_outcome(p, 0, 0, 3, 0).down);
 }
 
 // The past/future split: the past is the first 75 %, the future's episodes may reach back into it
@@ -197,7 +197,9 @@ TEST(ScenarioTrace, SplitKeepsTheFutureOutOfThePast) {
   EXPECT_EQ(static_cast<std::int64_t>(split.past.load.series->tpm.size()), split.split_minute);
   EXPECT_EQ(static_cast<std::int64_t>(split.future.load.series->tpm.size()), n - split.split_minute + 1440);
   EXPECT_EQ(split.future.service.history_minutes, 1440);
-  EXPECT_EQ(split.future.service.episode_steps(), 2880);
+  // A day of history, then a whole scored day (the reset minute comes first).
+  EXPECT_EQ(split.future.service.episode_steps(), 2881);
+  EXPECT_EQ(split.future.service.max_time_steps - split.future.service.history_minutes, 1440);
   std::vector<double> past = split.past.load.series->tpm;
   EXPECT_NEAR(trace_quantile(past, 0.99), 8800, 1e-6);
   // The same factor on both sides: the future's minutes are the file's times the past's factor.

@@ -70,7 +70,7 @@ Action EnvConfig::decode(const std::int64_t* choice, const Env& env, rl::BaseCon
 }
 
 double EnvConfig::reward(const StepInfo& minute, double realized) const {
-  return expected_reward ? expected_minute_reward(scenario.service, minute.load, minute.active) : realized;
+  return expected_reward ? expected_minute_reward(scenario.service, minute.load, minute.active, minute.warming) : realized;
 }
 
 pyb::dict info_dict(const StepInfo& i) {
@@ -126,6 +126,7 @@ void bind_scenario(pyb::module_& m) {
         d["max_machine_delta"] = p.max_machine_delta;
         d["max_tpm"] = p.max_tpm;
         d["zero_load_is_down"] = p.zero_load_is_down;
+        d["warmup_billed"] = p.warmup_billed;
         d["history_minutes"] = p.history_minutes;
         d["max_machines"] = p.max_machines();
         return d;

@@ -36,7 +36,7 @@ std::span<const float> Env::reset(std::uint64_t seed) {
   info_.active = fleet_.active();
   info_.clock = load_->clock();
   info_.capacity = fleet_capacity(params_, info_.active, capacity_rng_.normal());
-  const MinuteOutcome o = minute_outcome(params_, 0, info_.capacity, info_.active);
+  const MinuteOutcome o = minute_outcome(params_, 0, info_.capacity, info_.active, 0);
   info_.down = o.down;
   features_.update(info_, fleet_);
   return features_.values();
@@ -59,7 +59,7 @@ StepResult Env::step(Action a) {
   info_.load = load_->next();
   info_.clock = load_->clock();
   info_.capacity = fleet_capacity(params_, info_.active, capacity_rng_.normal());
-  const MinuteOutcome o = minute_outcome(params_, info_.load, info_.capacity, info_.active);
+  const MinuteOutcome o = minute_outcome(params_, info_.load, info_.capacity, info_.active, info_.warming);
   info_.failed = o.failed;
   info_.down = o.down;
   info_.reward = o.reward;
@@ -77,7 +77,7 @@ void Env::set_reported(const ReportedMinute& m) {
   info_.load = m.load;
   info_.clock = m.clock;
   // Served = load - failed exactly, through the same outcome rule the simulation uses.
-  const MinuteOutcome o = minute_outcome(params_, m.load, m.load - m.failed, m.active);
+  const MinuteOutcome o = minute_outcome(params_, m.load, m.load - m.failed, m.active, info_.warming);
   info_.failed = o.failed;
   info_.down = o.down;
   info_.reward = o.reward;

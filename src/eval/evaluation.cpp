@@ -22,13 +22,25 @@ std::vector<PolicySummary> summarize(const std::vector<PolicyRun>& runs) {
     PolicySummary& s = out[p];
     s.spec = runs[p].spec;
     const double n = static_cast<double>(runs[p].episodes.size());
+    double starts = 0, minutes = 0;
     for (const auto& e : runs[p].episodes) {
       s.profits.push_back(e.profit);
       s.downtime_minutes += static_cast<double>(e.downtime_minutes) / n;
       s.availability += e.availability / n;
       s.machine_minutes += e.machine_minutes / n;
       s.failed += static_cast<double>(e.failed) / n;
+      s.revenue += e.revenue / n;
+      s.machine_cost += e.machine_cost / n;
+      s.downtime_penalty += e.downtime_penalty / n;
+      starts += static_cast<double>(e.machine_starts);
+      minutes += static_cast<double>(e.minutes);
+      s.elasticity.under_accuracy += e.elasticity.under_accuracy / n;
+      s.elasticity.over_accuracy += e.elasticity.over_accuracy / n;
+      s.elasticity.under_timeshare += e.elasticity.under_timeshare / n;
+      s.elasticity.over_timeshare += e.elasticity.over_timeshare / n;
+      s.elasticity.instability += e.elasticity.instability / n;
     }
+    s.machine_starts_per_day = minutes > 0 ? 1440 * starts / minutes : 0;
     s.profit = mean_ci(s.profits);
     for (const auto& [name, total] : runs[p].counters) s.counters.push_back({name, static_cast<double>(total) / n});
     if (s.spec == "oracle") oracle = &s;
@@ -65,6 +77,11 @@ nlohmann::json to_json(const std::vector<PolicySummary>& summaries) {
                         {"availability", s.availability},
                         {"machine_minutes", s.machine_minutes},
                         {"failed_transactions", s.failed},
+                        {"revenue", s.revenue},
+                        {"machine_cost", s.machine_cost},
+                        {"downtime_penalty", s.downtime_penalty},
+                        {"machine_starts_per_day", s.machine_starts_per_day},
+                        {"elasticity", to_json(s.elasticity)},
                         {"episode_profits", s.profits}};
     j["pct_of_oracle"] = s.pct_of_oracle ? nlohmann::json(*s.pct_of_oracle) : nlohmann::json();
     j["pct_of_oracle_load"] = s.pct_of_oracle_load ? nlohmann::json(*s.pct_of_oracle_load) : nlohmann::json();
@@ -85,10 +102,10 @@ nlohmann::json evaluation_document(const EvaluationSetup& e, const std::vector<P
 }
 
 std::string format_table(const std::vector<PolicySummary>& summaries) {
-  std::string out = fmt::format("| {:<44} | {:>18} | {:>8} | {:>8} | {:>8} | {:>9} | {:>10} | {:>24} |\n", "policy",
+  std::string out = fmt::format("| {:<44} | {:>18} | {:>8} | {:>8} | {:>8} | {:>9} | {:>10} | {:>10} | {:>24} |\n", "policy",
                                 "mean profit (95% CI)", "% oracle", "% o-load", "downtime", "avail %", "mach-min",
-                                "vs best other (95% CI)");
-  out += fmt::format("|{:-<46}|{:->20}|{:->10}|{:->10}|{:->10}|{:->11}|{:->12}|{:->26}|\n", "", "", "", "", "", "", "", "");
+                                "starts/day", "vs best other (95% CI)");
+  out += fmt::format("|{:-<46}|{:->20}|{:->10}|{:->10}|{:->10}|{:->11}|{:->12}|{:->12}|{:->26}|\n", "", "", "", "", "", "", "", "", "");
   const auto pct = [](const std::optional<double>& v) { return v ? fmt::format("{:.1f}", *v) : std::string("-"); };
   for (const auto& s : summaries) {
     const std::string ci = s.profit.has_interval() ? fmt::format("{:.0f} ± {:.0f}", s.profit.mean, s.profit.half_width)
@@ -98,9 +115,9 @@ std::string format_table(const std::vector<PolicySummary>& summaries) {
       const MeanCi& d = s.diff_vs_best_other;
       vs = d.has_interval() ? fmt::format("{:+.0f} [{:+.0f}, {:+.0f}]", d.mean, d.lo(), d.hi()) : fmt::format("{:+.0f} (no CI)", d.mean);
     }
-    out += fmt::format("| {:<44} | {:>18} | {:>8} | {:>8} | {:>8.1f} | {:>9.2f} | {:>10.0f} | {:>24} |\n", s.spec, ci,
-                       pct(s.pct_of_oracle), pct(s.pct_of_oracle_load), s.downtime_minutes, 100 * s.availability,
-                       s.machine_minutes, vs);
+    out += fmt::format("| {:<44} | {:>18} | {:>8} | {:>8} | {:>8.1f} | {:>9.2f} | {:>10.0f} | {:>10.0f} | {:>24} |\n", s.spec,
+                       ci, pct(s.pct_of_oracle), pct(s.pct_of_oracle_load), s.downtime_minutes, 100 * s.availability,
+                       s.machine_minutes, s.machine_starts_per_day, vs);
   }
   if (!summaries.empty() && !summaries.front().profit.has_interval()) {
     out += "(one episode: confidence intervals need at least two)\n";

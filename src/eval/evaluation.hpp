@@ -16,6 +16,10 @@ struct PolicySummary {
   MeanCi profit;
   std::optional<double> pct_of_oracle, pct_of_oracle_load;  // ratio of means, in percent
   double downtime_minutes = 0, availability = 0, machine_minutes = 0, failed = 0;  // per-episode means
+  // Per-episode means of the profit's parts: profit = revenue - machine_cost - downtime_penalty.
+  double revenue = 0, machine_cost = 0, downtime_penalty = 0;
+  double machine_starts_per_day = 0;  // machines ordered per 1,440 scored minutes (churn)
+  ElasticityMetrics elasticity;       // per-episode means of the SPEC elasticity metrics
   std::string best_other;  // the highest-earning other policy
   MeanCi diff_vs_best_other;  // paired: this policy minus best_other, per episode
   std::vector<double> profits;

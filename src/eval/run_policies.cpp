@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 
 #include "core/error.hpp"
 #include "core/thread_pool.hpp"
@@ -11,6 +12,14 @@
 #include "policies/run_episode.hpp"
 
 namespace autoscale {
+
+nlohmann::json to_json(const ElasticityMetrics& m) {
+  return {{"under_provisioning_accuracy_pct", m.under_accuracy},
+          {"over_provisioning_accuracy_pct", m.over_accuracy},
+          {"under_provisioning_timeshare_pct", m.under_timeshare},
+          {"over_provisioning_timeshare_pct", m.over_timeshare},
+          {"instability_pct", m.instability}};
+}
 
 nlohmann::json to_json(const EpisodeMetrics& m) {
   return {{"seed", m.seed},
@@ -21,11 +30,29 @@ nlohmann::json to_json(const EpisodeMetrics& m) {
           {"machine_minutes", m.machine_minutes},
           {"load", m.load},
           {"served", m.served},
-          {"failed", m.failed}};
+          {"failed", m.failed},
+          {"revenue", m.revenue},
+          {"machine_cost", m.machine_cost},
+          {"downtime_penalty", m.downtime_penalty},
+          {"machine_starts", m.machine_starts},
+          {"elasticity", to_json(m.elasticity)}};
 }
 
 std::vector<PolicyRun> run_policies(const Scenario& scenario, const std::vector<PolicySpec>& policies,
                                     std::uint64_t first_seed, int episodes, int threads, MinuteTraceWriter* traces) {
+  std::vector<EpisodePlan> plans(static_cast<std::size_t>(std::max(episodes, 0)));
+  for (std::size_t e = 0; e < plans.size(); ++e) plans[e].seed = first_seed + e;
+  return run_policies(scenario, policies, plans, threads, traces);
+}
+
+std::vector<PolicyRun> run_policies(const Scenario& scenario, const std::vector<PolicySpec>& policies,
+                                    const std::vector<EpisodePlan>& plans, int threads, MinuteTraceWriter* traces) {
+  const int episodes = static_cast<int>(plans.size());
+  for (const auto& plan : plans) {
+    if (plan.trace_start >= 0 && scenario.load.kind != LoadKind::kTrace) {
+      throw Error(fmt::format("scenario '{}': an episode's window start needs a trace scenario", scenario.name));
+    }
+  }
   std::vector<PolicyRun> runs(policies.size());
   std::vector<std::string> fields(policies.size());
   for (std::size_t p = 0; p < policies.size(); ++p) {
@@ -52,12 +79,21 @@ std::vector<PolicyRun> run_policies(const Scenario& scenario, const std::vector<
     for (std::size_t k = 0; k < c.size() && k < total.size(); ++k) total[k].second += c[k].second;
   };
   pool.parallel_for(workers, [&](std::int64_t, std::int64_t) {
-    Env env(prototype);
+    Env shared(prototype);
     for (std::int64_t j = next_job++; j < jobs; j = next_job++) {
       const auto p = static_cast<std::size_t>(j / episodes);
       const int e = static_cast<int>(j % episodes);
-      const std::uint64_t seed = first_seed + static_cast<std::uint64_t>(e);
+      const EpisodePlan& plan = plans[static_cast<std::size_t>(e)];
+      const std::uint64_t seed = plan.seed;
       try {
+        // An episode with a window of its own gets an environment replaying that window.
+        std::optional<Env> own;
+        if (plan.trace_start >= 0) {
+          Scenario windowed = scenario;
+          windowed.load.trace_start = plan.trace_start;
+          own.emplace(windowed.make_env());
+        }
+        Env& env = own ? *own : shared;
         auto policy = make_policy(policies[p], scenario);
         if (traces && traces->keeps(e)) {
           std::string rows;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <map>
 #include <vector>
 
 #include "core/error.hpp"
@@ -39,6 +40,21 @@ MeanCi paired_diff_ci(std::span<const double> a, std::span<const double> b) {
   std::vector<double> d(a.size());
   for (std::size_t i = 0; i < a.size(); ++i) d[i] = a[i] - b[i];
   return mean_ci(d);
+}
+
+MeanCi clustered_paired_diff_ci(std::span<const double> a, std::span<const double> b, std::span<const int> clusters) {
+  if (a.size() != b.size()) throw Error("paired comparison needs the same episodes for both policies");
+  if (clusters.size() != a.size()) throw Error("clustered comparison needs one cluster label per episode");
+  std::map<int, std::pair<double, int>> sums;  // cluster -> (sum of differences, episodes)
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto& [sum, n] = sums[clusters[i]];
+    sum += a[i] - b[i];
+    n += 1;
+  }
+  std::vector<double> means;
+  means.reserve(sums.size());
+  for (const auto& [cluster, sn] : sums) means.push_back(sn.first / sn.second);
+  return mean_ci(means);
 }
 
 }  // namespace autoscale

@@ -18,6 +18,10 @@ struct MeanCi {
 MeanCi mean_ci(std::span<const double> x);
 // The paired difference a_i - b_i (same episodes for both: common random numbers).
 MeanCi paired_diff_ci(std::span<const double> a, std::span<const double> b);
+// The paired difference with episodes grouped in clusters that are not independent of each other
+// (replicates of the same stretch of traffic): the differences are averaged within each cluster,
+// and the interval is over the clusters' means (n = clusters). clusters[i] labels episode i.
+MeanCi clustered_paired_diff_ci(std::span<const double> a, std::span<const double> b, std::span<const int> clusters);
 // Two-sided 97.5% quantile of Student's t with `df` degrees of freedom.
 double t_quantile_975(int df);
 

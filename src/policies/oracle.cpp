@@ -55,8 +55,9 @@ std::vector<double> oracle_rewards(const ServiceParams& p, const EpisodeFuture& 
       continue;
     }
     for (int a = 0; a <= max_active; ++a) {
-      row[a] = know_capacity ? minute_outcome(p, f.load[t], fleet_capacity(p, a, f.z[t]), a).reward
-                             : expected_minute_reward(p, f.load[t], a);
+      // Warming machines' bills are charged by plan_fleet, on the moves that order them.
+      row[a] = know_capacity ? minute_outcome(p, f.load[t], fleet_capacity(p, a, f.z[t]), a, 0).reward
+                             : expected_minute_reward(p, f.load[t], a, 0);
     }
   }
   return r;
@@ -71,7 +72,7 @@ std::vector<double> window_rewards(const ServiceParams& p, const EpisodeFuture& 
   for (std::size_t t = 0; t < T; ++t) {
     const double* before = prefix.data() + t * width;
     double* row = prefix.data() + (t + 1) * width;
-    for (std::size_t a = 0; a < width; ++a) row[a] = before[a] + expected_minute_reward(p, f.load[t], static_cast<int>(a));
+    for (std::size_t a = 0; a < width; ++a) row[a] = before[a] + expected_minute_reward(p, f.load[t], static_cast<int>(a), 0);
   }
   const auto back = static_cast<std::size_t>(window / 2), ahead = static_cast<std::size_t>((window - 1) / 2);
   std::vector<double> r(T * width, 0.0);
@@ -91,21 +92,32 @@ std::vector<int> plan_fleet(const ServiceParams& p, const std::vector<double>& r
   const auto width = static_cast<std::size_t>(A) + 1;
   if (reward.size() != static_cast<std::size_t>(minutes) * width) throw Error("oracle: reward table has the wrong size");
   if (p.initial_machines > A) throw Error("oracle: initial fleet above the planning range");
-  // value[a] = best reward from minute t on, given a_t = a; next_[t][a] = the a_{t+1} that gets it.
+  // A machine that serves from minute u on was ordered at u - L and, when warm-up is billed, paid
+  // for in minutes u - L .. u - 1 while it warmed (those that are scored): each machine the plan
+  // adds at minute u costs order_cost(u).
+  const auto order_cost = [&](std::int64_t u) {
+    if (!p.warmup_billed) return 0.0;
+    std::int64_t billed = 0;
+    for (std::int64_t m = std::max<std::int64_t>(1, u - L); m < u; ++m) billed += p.scored(m) ? 1 : 0;
+    return static_cast<double>(billed) * p.machine_cost;
+  };
+  // value[a] = best reward from minute t on, given a_t = a; choice[t][a] = the a_{t+1} that gets it.
   std::vector<double> value(width, 0.0), next_value(width, 0.0);
   std::vector<int> choice(static_cast<std::size_t>(minutes) * width, 0);
   for (std::int64_t t = minutes; t >= 1; --t) {
     const double* r = reward.data() + static_cast<std::size_t>(t - 1) * width;
     int* ch = choice.data() + static_cast<std::size_t>(t - 1) * width;
     const int up = t + 1 > L ? D : 0;  // may a_{t+1} exceed a_t?
+    const double add_cost = order_cost(t + 1);
     for (int a = 0; a <= A; ++a) {
       double best = 0;
       int arg = a;
       if (t < minutes) {
         best = -std::numeric_limits<double>::infinity();
         for (int b = std::max(0, a - D), hi = std::min(A, a + up); b <= hi; ++b) {
-          if (next_value[static_cast<std::size_t>(b)] > best) {
-            best = next_value[static_cast<std::size_t>(b)];
+          const double v = next_value[static_cast<std::size_t>(b)] - (b > a ? (b - a) * add_cost : 0.0);
+          if (v > best) {
+            best = v;
             arg = b;
           }
         }
@@ -118,11 +130,13 @@ std::vector<int> plan_fleet(const ServiceParams& p, const std::vector<double>& r
   // next_value now holds minute 1's values; a_1 may not exceed a_0 (1 <= L unless L = 0).
   const int a0 = p.initial_machines;
   const int up1 = 1 > L ? D : 0;
+  const double add_cost1 = order_cost(1);
   int a1 = a0;
   double best = -std::numeric_limits<double>::infinity();
   for (int b = std::max(0, a0 - D), hi = std::min(A, a0 + up1); b <= hi; ++b) {
-    if (next_value[static_cast<std::size_t>(b)] > best) {
-      best = next_value[static_cast<std::size_t>(b)];
+    const double v = next_value[static_cast<std::size_t>(b)] - (b > a0 ? (b - a0) * add_cost1 : 0.0);
+    if (v > best) {
+      best = v;
       a1 = b;
     }
   }

@@ -91,7 +91,9 @@ ReportInputs gather_report_inputs(const ReportSources& src) {
   } else {
     in.notes.push_back("No training directory was given (--train DIR with DIR/progress.csv): no training curve.");
   }
-  if (const auto scenario = resolve_for_report(src, in.evaluation, in.notes)) {
+  if (src.scenario_value) {
+    in.scenario = picture_scenario(*src.scenario_value, src.episodes, src.load_samples);
+  } else if (const auto scenario = resolve_for_report(src, in.evaluation, in.notes)) {
     const auto first_seed = in.evaluation.value("first_seed", std::uint64_t{0});
     in.scenario = picture_scenario(*scenario, first_seed, src.load_samples);
   }

@@ -33,6 +33,10 @@ struct ReportSources {
   std::optional<std::filesystem::path> train_dir;  // holds progress.csv
   // Built-in name or TOML file; when unset, the evaluation's "scenario_path" or built-in "scenario".
   std::optional<std::string> scenario;
+  // Or the scenario itself and the evaluation's episodes (their windows), as a job that built
+  // them in memory has them (`run`'s future, whose days are tiles of the trace).
+  std::optional<Scenario> scenario_value;
+  std::vector<EpisodePlan> episodes;
   TraceSelection selection;
   int load_samples = 3;  // load curves drawn for the scenario picture
 };

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/run_policies.hpp"
 #include "scenario/scenario.hpp"
 
 namespace autoscale::report {
@@ -31,5 +32,8 @@ struct ScenarioPicture {
 // environment of the scenario replays them (so they are the evaluated episodes' loads when
 // first_seed is the evaluation's).
 ScenarioPicture picture_scenario(const Scenario& scenario, std::uint64_t first_seed, int count);
+// The same for the first `count` of an evaluation's own episodes (each with its seed and, for a
+// trace, its window: tile_episodes).
+ScenarioPicture picture_scenario(const Scenario& scenario, const std::vector<EpisodePlan>& episodes, int count);
 
 }  // namespace autoscale::report

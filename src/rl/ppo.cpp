@@ -191,7 +191,7 @@ void Trainer::rollout() {
       const auto u = static_cast<std::size_t>(i);
       const StepInfo& info = pool_.infos()[u];
       step_rewards_[u] = c_.reward == TrainingReward::kExpected
-                             ? expected_minute_reward(pool_.env(i).params(), info.load, info.active)
+                             ? expected_minute_reward(pool_.env(i).params(), info.load, info.active, info.warming)
                              : pool_.rewards()[u];
       step_done_[u] = pool_.terminated()[u] || pool_.truncated()[u];
       if (step_done_[u]) base_[u].reset(pool_.env(i));  // the pool has auto-reset the environment

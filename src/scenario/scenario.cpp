@@ -19,8 +19,13 @@ namespace {
 
 constexpr double kHuge = 1e12;
 
-// Returns whether zero_load_is_down was given (its default depends on the load's kind).
-bool read_service(TomlTable& r, ServiceParams& s) {
+// Which service keys were given whose defaults depend on the load's kind.
+struct ServiceKeysGiven {
+  bool zero_load_is_down = false, warmup_billed = false, max_time_steps = false;
+};
+
+ServiceKeysGiven read_service(TomlTable& r, ServiceParams& s) {
+  ServiceKeysGiven given;
   r.number("warmup_latency", s.warmup_latency, 1, 1440);
   r.number("tpm_per_machine", s.tpm_per_machine, 0, kHuge, true);
   r.number("tpm_sigma", s.tpm_sigma, 0, kHuge);
@@ -29,13 +34,15 @@ bool read_service(TomlTable& r, ServiceParams& s) {
   r.number("downtime_cost", s.downtime_cost, 0, kHuge);
   r.number("downtime_percent", s.downtime_percent, 0, 100);
   r.number("initial_machines", s.initial_machines, 0, 1e7);
+  given.max_time_steps = r.raw("max_time_steps") != nullptr;
   r.number("max_time_steps", s.max_time_steps, 1, 1e9);
   r.number("max_machine_delta", s.max_machine_delta, 1, 1e5);
   r.number("max_tpm", s.max_tpm, 0, kHuge, true);
-  const bool zero_rule_given = r.boolean("zero_load_is_down", s.zero_load_is_down);
+  given.zero_load_is_down = r.boolean("zero_load_is_down", s.zero_load_is_down);
+  given.warmup_billed = r.boolean("warmup_billed", s.warmup_billed);
   r.number("history_minutes", s.history_minutes, 0, 1e9);
   r.finish();
-  return zero_rule_given;
+  return given;
 }
 
 // A trace range bound: a minute index into the file's series or a timestamp.
@@ -121,9 +128,13 @@ void read_load(TomlTable& r, LoadSpec& l, const std::string& source, const std::
   r.finish();
 }
 
-void load_trace_series(Scenario& s) {
+void load_trace_series(Scenario& s, bool episode_length_given) {
   if (s.load.kind != LoadKind::kTrace) return;
   auto series = std::make_shared<TraceSeries>(load_trace(s.load.trace));
+  // Without an episode length of its own, a trace shorter than the seed's episode is one episode
+  // long: `autoscale run` cuts its own episodes, and a 5-day trace must not fail before it does.
+  const auto minutes = static_cast<std::int64_t>(series->tpm.size());
+  if (!episode_length_given && minutes < s.service.episode_steps()) s.service.max_time_steps = minutes - 1;
   s.load.trace_start = resolve_start(*series, s.load.trace);
   s.load.series = std::move(series);
   s.make_load();  // fails now, with a clear message, if the trace is shorter than an episode
@@ -203,10 +214,10 @@ Scenario parse_scenario_toml(std::string_view text, const std::string& source, c
                               toml_where(source, node), k));
     }
   }
-  bool zero_rule_given = false;
+  ServiceKeysGiven given;
   if (const toml::table* t = root["service"].as_table()) {
     TomlTable r(*t, source, "service");
-    zero_rule_given = read_service(r, s.service);
+    given = read_service(r, s.service);
   }
   if (s.service.initial_machines > s.service.max_machines()) {
     throw Error(fmt::format("{}: [service].initial_machines {} exceeds the fleet cap int(2.5 * max_tpm / tpm_per_machine) = {}",
@@ -216,13 +227,17 @@ Scenario parse_scenario_toml(std::string_view text, const std::string& source, c
     TomlTable r(*t, source, "load");
     read_load(r, s.load, source, base_dir, *t);
   }
-  // In a real trace a zero is a logging gap or a quiet minute, not an outage.
-  if (!zero_rule_given && s.load.kind == LoadKind::kTrace) s.service.zero_load_is_down = false;
+  if (s.load.kind == LoadKind::kTrace) {
+    // In a real trace a zero is a logging gap or a quiet minute, not an outage.
+    if (!given.zero_load_is_down) s.service.zero_load_is_down = false;
+    // A real service pays for a machine from the minute it is ordered.
+    if (!given.warmup_billed) s.service.warmup_billed = true;
+  }
   if (s.service.history_minutes >= s.service.episode_steps()) {
     throw Error(fmt::format("{}: [service].history_minutes {} leaves no scored minute in an episode of {} minutes", source,
                             s.service.history_minutes, s.service.episode_steps()));
   }
-  load_trace_series(s);
+  load_trace_series(s, given.max_time_steps);
   return s;
 }
 
@@ -239,14 +254,30 @@ TraceSplit split_trace_scenario(const Scenario& s, double past_fraction, std::in
     throw Error(fmt::format("scenario '{}': only a trace scenario can be split into past and future", s.name));
   }
   if (!(past_fraction > 0 && past_fraction < 1)) throw Error(fmt::format("split {} must be between 0 and 1", past_fraction));
-  if (history < 0 || scored < 1) throw Error("split: history must be >= 0 minutes and scored >= 1 minute");
   const auto n = static_cast<std::int64_t>(s.load.series->tpm.size());
   const auto split = static_cast<std::int64_t>(std::floor(past_fraction * static_cast<double>(n)));
+  return split_trace_at(s, split, n, history, scored);
+}
+
+TraceSplit split_trace_at(const Scenario& s, std::int64_t split, std::int64_t future_end, std::int64_t history,
+                          std::int64_t scored) {
+  if (s.load.kind != LoadKind::kTrace || !s.load.series) {
+    throw Error(fmt::format("scenario '{}': only a trace scenario can be split into past and future", s.name));
+  }
+  if (history < 0 || scored < 1) throw Error("split: history must be >= 0 minutes and scored >= 1 minute");
+  const auto n = static_cast<std::int64_t>(s.load.series->tpm.size());
+  if (future_end > n || future_end <= split) {
+    throw Error(fmt::format("scenario '{}': a future of minutes {}..{} does not lie inside its {} minutes", s.name, split,
+                            future_end, n));
+  }
+  // An episode is its history, then `scored` scored minutes; its window takes one minute more
+  // (the environment's reset minute: episode_steps = max_time_steps + 1).
   const std::int64_t episode = history + scored;
-  if (split < episode || n - split < scored) {
-    throw Error(fmt::format("scenario '{}': its {} minutes split at {:.0f}% leave {} past and {} future minutes; an "
-                            "episode needs {} ({} of history, {} scored): use a longer trace or another --split",
-                            s.name, n, 100 * past_fraction, split, n - split, episode, history, scored));
+  if (split < episode + 1 || future_end - split < scored + 1) {
+    throw Error(fmt::format("scenario '{}': its {} minutes split at minute {} leave {} past and {} future minutes; an "
+                            "episode needs {} ({} of history, {} scored, 1 to start) and the future {} of them: use a "
+                            "longer trace or another split",
+                            s.name, n, split, split, future_end - split, episode + 1, history, scored, scored + 1));
   }
   TraceSeries series = *s.load.series;
   if (s.load.trace.scale_to_p99) {
@@ -260,13 +291,16 @@ TraceSplit split_trace_scenario(const Scenario& s, double past_fraction, std::in
     Scenario p = s;
     p.name = s.name + "-" + suffix;
     p.load.series = std::make_shared<const TraceSeries>(slice_trace(series, from, to));
+    // The parts' series are scaled already: splitting a part again keeps its level.
+    p.load.trace.scale.reset();
+    p.load.trace.scale_to_p99.reset();
     p.load.trace_start = -1;
     p.service.history_minutes = history;
-    p.service.max_time_steps = episode - 1;
+    p.service.max_time_steps = episode;
     p.make_load();
     return p;
   };
-  return {part("past", 0, split), part("future", std::max<std::int64_t>(0, split - history), n), split};
+  return {part("past", 0, split), part("future", std::max<std::int64_t>(0, split - history), future_end), split};
 }
 
 std::vector<int> split_by_weight(const std::vector<WeightedScenario>& mix, int total) {

@@ -59,6 +59,12 @@ struct TraceSplit {
 };
 TraceSplit split_trace_scenario(const Scenario& scenario, double past_fraction, std::int64_t history_minutes,
                                 std::int64_t scored_minutes);
+// The same cut at minute `split_minute` of the series, with the future ending at `future_end`
+// (exclusive): the rolling origins of a backtest, and the gate's hold-out at the end of a past.
+// The parts' series carry the scaling already (their scale options are cleared), so a part split
+// again keeps its level.
+TraceSplit split_trace_at(const Scenario& scenario, std::int64_t split_minute, std::int64_t future_end,
+                          std::int64_t history_minutes, std::int64_t scored_minutes);
 // `autoscale run`'s split of a trace: the past is its first 75 %, episodes are a day of history
 // and a scored day.
 struct SplitDefaults {

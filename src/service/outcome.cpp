@@ -21,11 +21,11 @@ std::int64_t min_served_not_down(const ServiceParams& p, std::int64_t load) {
 
 }  // namespace
 
-double expected_minute_reward(const ServiceParams& p, std::int64_t load, int active) {
+double expected_minute_reward(const ServiceParams& p, std::int64_t load, int active, int warming) {
   const double mu = p.tpm_per_machine, sigma = p.tpm_sigma, L = static_cast<double>(load);
-  const double cost = active * p.machine_cost;
+  const double cost = p.billed_machines(active, warming) * p.machine_cost;
   if (active == 0 || sigma == 0) {
-    return minute_outcome(p, load, fleet_capacity(p, active, 0.0), active).reward;
+    return minute_outcome(p, load, fleet_capacity(p, active, 0.0), active, warming).reward;
   }
   // Capacity = floor(a * C), C ~ N(mu, sigma). Served = min(L, capacity); E[min(L, aC)] by the
   // normal partial expectation, less about half a transaction for the floor when capacity binds.

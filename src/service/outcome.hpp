@@ -19,14 +19,15 @@ inline bool is_down(const ServiceParams& p, std::int64_t load, std::int64_t serv
   return 100.0 * static_cast<double>(served) / (static_cast<double>(load) + 1e-20) < p.downtime_percent;
 }
 
-inline MinuteOutcome minute_outcome(const ServiceParams& p, std::int64_t load, std::int64_t capacity,
-                                    std::int64_t active) {
+// `warming` machines cost only when the service bills warm-up (ServiceParams::warmup_billed).
+inline MinuteOutcome minute_outcome(const ServiceParams& p, std::int64_t load, std::int64_t capacity, int active,
+                                    int warming) {
   MinuteOutcome o;
   o.failed = load > capacity ? load - capacity : 0;
   o.served = load - o.failed;
   o.down = is_down(p, load, o.served);
   o.reward = static_cast<double>(o.served) * p.transaction_val / 1000.0 - (o.down ? p.downtime_cost : 0.0) -
-             static_cast<double>(active) * p.machine_cost;
+             static_cast<double>(p.billed_machines(active, warming)) * p.machine_cost;
   return o;
 }
 
@@ -40,6 +41,6 @@ inline std::int64_t fleet_capacity(const ServiceParams& p, std::int64_t active, 
 // to the integer truncation of capacity, which is worth under half a transaction). The
 // load-clairvoyant oracle plans with it, and training may use it as a lower-variance reward with
 // the same optimal policy, since the capacity draw is independent of everything a policy sees.
-double expected_minute_reward(const ServiceParams& p, std::int64_t load, int active);
+double expected_minute_reward(const ServiceParams& p, std::int64_t load, int active, int warming);
 
 }  // namespace autoscale

@@ -20,6 +20,11 @@ struct ServiceParams {
   // keeps that rule (the seed scenarios); false is what a real service means: a minute nobody
   // asked anything of is not an outage (trace scenarios, where zero rows are logging gaps).
   bool zero_load_is_down = true;
+  // Whether a machine costs from the minute it is ordered (true: what clouds bill, a VM or pod is
+  // paid for while it boots) or only once it serves (false: the seed's model, where warming
+  // machines are free, so ordering and dropping machines costs nothing but their active minutes).
+  // The seed scenarios keep false; trace scenarios default to true.
+  bool warmup_billed = false;
   // Minutes at the start of each episode that give policies their history (a day of it for
   // seasonal forecasts) and are not scored: profits and metrics count the minutes after them.
   std::int64_t history_minutes = 0;
@@ -29,6 +34,8 @@ struct ServiceParams {
   std::int64_t episode_steps() const { return max_time_steps + 1; }
   // Whether minute m (1, 2, ...) of an episode counts in its profit and metrics.
   bool scored(std::int64_t minute) const { return minute > history_minutes; }
+  // The machines a minute is billed for: the serving ones, and the warming ones when warm-up is billed.
+  int billed_machines(int active, int warming) const { return active + (warmup_billed ? warming : 0); }
 };
 
 }  // namespace autoscale

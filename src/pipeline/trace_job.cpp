@@ -1,0 +1,210 @@
+#include "pipeline/trace_job.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "core/error.hpp"
+#include "core/output_file.hpp"
+#include "eval/minute_trace.hpp"
+#include "pipeline/comparison.hpp"
+#include "pipeline/seeds.hpp"
+#include "pipeline/training.hpp"
+#include "policies/classical.hpp"
+#include "report/report_html.hpp"
+
+namespace autoscale::pipeline {
+namespace {
+
+constexpr int kReportEpisodes = 3;  // future episodes whose minutes the report shows (three different days)
+// The range of per-episode level factors the learned policy also trains on (log-uniform).
+constexpr std::pair<double, double> kTrainingScale{0.3, 10.0};
+
+// Scored minutes per tile and the hold-out's length for a past of `past` minutes: whole tiles
+// (one more minute: a window needs its last, unscored step), at least one.
+struct HoldoutShape {
+  std::int64_t tile = 0, tiles = 0, minutes = 0;
+};
+HoldoutShape holdout_shape(std::int64_t past, std::int64_t scored, double fraction) {
+  HoldoutShape h;
+  h.tile = scored;
+  h.tiles = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(fraction * static_cast<double>(past) /
+                                                                           static_cast<double>(h.tile))));
+  h.minutes = h.tiles * h.tile + 1;
+  return h;
+}
+
+// The future's summaries, in role order: learned, the classical policies, then the bounds.
+std::vector<PolicySpec> future_specs(const std::string& learned, const std::vector<TuneTrial>& tuned, FutureRows& rows) {
+  std::vector<PolicySpec> specs{parse_policy_spec(learned)};
+  rows.learned = 0;
+  for (const auto& t : tuned) {
+    rows.classical.push_back(specs.size());
+    specs.push_back(parse_policy_spec(t.spec));
+  }
+  // oracle-window foresees every hour's traffic but not the order of its minutes: the share of
+  // the gap to oracle-load that any forecast could close.
+  rows.window = specs.size();
+  specs.push_back(parse_policy_spec("oracle-window:minutes=60"));
+  rows.oracle_load = specs.size();
+  specs.push_back(parse_policy_spec("oracle-load"));
+  specs.push_back(parse_policy_spec("oracle"));
+  return specs;
+}
+
+}  // namespace
+
+std::int64_t minimum_trace_minutes(double past_fraction, std::int64_t history, std::int64_t scored, double holdout_fraction) {
+  const auto fits = [&](std::int64_t n) {
+    const auto past = static_cast<std::int64_t>(std::floor(past_fraction * static_cast<double>(n)));
+    const HoldoutShape h = holdout_shape(past, scored, holdout_fraction);
+    return past - h.minutes >= history + scored + 1 && n - past >= scored + 1;
+  };
+  std::int64_t n = history + 3 * scored;
+  while (!fits(n)) ++n;
+  return n;
+}
+
+TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, const Log& log) {
+  TraceJobResult result;
+  const Scenario& past = split.past;
+  const std::int64_t history = past.service.history_minutes;
+  const std::int64_t scored = past.service.max_time_steps - history;  // the split's `scored`
+  const auto past_minutes = static_cast<std::int64_t>(past.load.series->tpm.size());
+  const HoldoutShape holdout = holdout_shape(past_minutes, scored, o.holdout_fraction);
+  if (past_minutes - holdout.minutes < past.service.episode_steps()) {
+    throw Error(fmt::format("scenario '{}': a past of {} minutes cannot hold back {} minutes for the gate and still train on "
+                            "an episode of {} minutes: use a longer trace or a later split",
+                            past.name, past_minutes, holdout.minutes, past.service.episode_steps()));
+  }
+  const std::filesystem::path& out = o.out;
+  std::filesystem::create_directories(out);
+  // What a tile of scored minutes is called in messages.
+  const std::string unit = scored == 1440 ? std::string("day") : fmt::format("{}-minute window", scored);
+
+  // 1. Every classical policy, tuned on the whole past with one budget.
+  log(fmt::format("1/4 tuning {} classical policies on the past ({} candidates x {} episodes each)\n",
+                  classical_policy_names().size(), o.tune_budget, o.tune_episodes));
+  for (const auto& name : classical_policy_names()) {
+    TuneOptions t;
+    t.policy = name;
+    t.episodes = o.tune_episodes;
+    t.budget = o.tune_budget;
+    t.threads = o.threads;
+    const TuneResult r = tune_policy(past, t);
+    write_file_atomic(out / "baselines" / (name + ".spec"),
+                      fmt::format("# tuned by autoscale run on {} ({} candidates x {} episodes)\n"
+                                  "# mean training profit {:.1f}\n{}\n",
+                                  past.name, o.tune_budget, o.tune_episodes, r.best.mean_profit, r.best.spec));
+    log(fmt::format("    {:<16} {:>9.1f}  {}\n", name, r.best.mean_profit, r.best.spec));
+    if (result.tuned.empty() || r.best.mean_profit > result.tuned[result.best].mean_profit) result.best = result.tuned.size();
+    result.tuned.push_back(r.best);
+  }
+  const std::string& base_spec = result.tuned[result.best].spec;
+
+  // 2. The learned policy, trained on the past without its last `holdout` minutes: on the past as
+  //    it was and at other levels (kTrainingScale): traffic grows, and a policy that has only seen
+  //    last month's level learns shortcuts (fleets so small that one machine more or less is
+  //    free) that fail at next month's.
+  const std::int64_t holdout_start = past_minutes - holdout.minutes;
+  const Scenario inner = split_trace_at(past, holdout_start, past_minutes, history, scored).past;
+  rl::TrainOptions t;
+  Scenario rescaled = inner;
+  rescaled.name += "-rescaled";
+  rescaled.load.trace.random_scale = kTrainingScale;
+  t.scenarios = {{inner, 1.0}, {rescaled, 1.0}};
+  t.config = o.config ? *o.config : rl::preset_config("trace");
+  // A residual policy stands on the best policy tuned here, whatever a config file names.
+  const bool residual = t.config.action.kind == rl::ActionKind::kResidual;
+  if (residual) t.config.action.base_policy = base_spec;
+  log(fmt::format("\n2/4 training PPO ({}: {}{}) for {} steps on the past but its last {} {}s -> {}/\n",
+                  o.config_label.empty() ? "'trace' preset" : o.config_label, t.config.action.name(),
+                  residual ? " on " + base_spec : std::string(), o.steps, holdout.tiles, unit, out.string()));
+  t.seed = o.train_seed;
+  t.total_steps = o.steps;
+  t.out_dir = out;
+  t.threads = o.threads;
+  train_with_progress(t, log);
+  result.learned_spec = "ppo:" + (out / "best").string();
+
+  // 3. The gate, on the held-out days.
+  const TiledEpisodes gate_episodes = tile_episodes(past, holdout_start, past_minutes, o.holdout_replicates, seeds::kHoldout);
+  log(fmt::format("3/4 the gate: the learned policy against {} on the {} held-out {}s ({} episodes)\n", base_spec,
+                  gate_episodes.tiles(), unit, gate_episodes.plans.size()));
+  const auto gate_summaries = summarize(run_policies(
+      past, {parse_policy_spec(result.learned_spec), parse_policy_spec(base_spec)}, gate_episodes.plans, o.threads));
+  result.gate = decide_gate(gate_summaries[0], gate_summaries[1], gate_episodes, unit);
+  result.deployed_spec = result.gate.deploy_learned ? result.learned_spec : base_spec;
+  log(fmt::format("    {}\n    deployed: {}\n\n", result.gate.reason, result.deployed_spec));
+  write_file_atomic(out / "deployed.spec",
+                    fmt::format("# the policy autoscale run deploys (evaluate --policies @FILE, serve --model FILE)\n"
+                                "# gate: {}\n{}\n",
+                                result.gate.reason, result.deployed_spec));
+
+  // 4. Everything on the future, every day of it equally.
+  const Scenario& future = split.future;
+  const auto future_minutes = static_cast<std::int64_t>(future.load.series->tpm.size());
+  const std::int64_t tiles = (future_minutes - history - 1) / scored;
+  const int replicates = std::max(1, static_cast<int>((o.episodes + std::max<std::int64_t>(tiles, 1) - 1) / std::max<std::int64_t>(tiles, 1)));
+  result.future_episodes = tile_episodes(future, history, future_minutes, replicates, seeds::kEvaluation);
+  const std::vector<PolicySpec> specs = future_specs(result.learned_spec, result.tuned, result.rows);
+  result.rows.baseline = result.rows.classical[result.best];
+  result.rows.deployed = result.gate.deploy_learned ? result.rows.learned : result.rows.baseline;
+  const TiledEpisodes& fe = result.future_episodes;
+  log(fmt::format("4/4 evaluating on the future: {} {}s x {} replicates = {} episodes (seeds {}..)\n\n", fe.tiles(), unit,
+                  replicates, fe.plans.size(), seeds::kEvaluation));
+  const auto t0 = std::chrono::steady_clock::now();
+  MinuteTraceWriter traces(out / "traces.csv", static_cast<int>(fe.plans.size()), kReportEpisodes);
+  result.future = summarize(run_policies(future, specs, fe.plans, o.threads, &traces));
+  traces.commit();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  log(format_table(result.future) + "\n");
+
+  // The answer: the learned policy and the deployed one against the classical policy best on
+  // the past (chosen before the future was seen), paired, day by day.
+  const auto& s = result.future;
+  const FutureRows& r = result.rows;
+  const auto vs_baseline = [&](std::size_t row) {
+    return compare(s[row].spec, s[row].profits, s[r.baseline].spec, s[r.baseline].profits, fe.tile);
+  };
+  const Comparison learned = vs_baseline(r.learned);
+  const Comparison deployed = vs_baseline(r.deployed);
+  nlohmann::json v = {{"learned", s[r.learned].spec},
+                      {"baseline", s[r.baseline].spec},
+                      {"deployed", result.deployed_spec},
+                      {"deployed_role", result.gate.deploy_learned ? "learned" : "baseline"},
+                      {"gate", to_json(result.gate)},
+                      {"learned_vs_baseline", to_json(learned)},
+                      {"deployed_vs_baseline", to_json(deployed)}};
+  for (const std::size_t bound : {r.oracle_load, r.window}) {
+    const auto pct = gap_closed_pct(learned, s[r.baseline].profit.mean, s[bound].profit.mean);
+    v["learned_vs_baseline"]["gap_closed_pct"][s[bound].spec] = pct ? nlohmann::json(*pct) : nlohmann::json(nullptr);
+  }
+  result.verdict = v;
+  const auto pct = [](const nlohmann::json& p) { return p.is_null() ? std::string("n/a") : fmt::format("{:.0f} %", p.get<double>()); };
+  log(fmt::format("answer: the learned policy earns {} against {} (the best classical policy on the past); it closes {} of "
+                  "the gap to oracle-load and {} of the gap to {}.\n"
+                  "deployed: {} ({}).\n\n",
+                  describe(learned, unit), s[r.baseline].spec, pct(v["learned_vs_baseline"]["gap_closed_pct"]["oracle-load"]),
+                  pct(v["learned_vs_baseline"]["gap_closed_pct"][s[r.window].spec]), s[r.window].spec,
+                  result.gate.deploy_learned ? "the learned policy" : "the classical policy", result.gate.reason));
+
+  nlohmann::json evaluation = evaluation_document(
+      {future.name, seeds::kEvaluation, static_cast<int>(fe.plans.size()), future.service.episode_steps(), secs}, s);
+  // The future's days (tiles of scored minutes) and which one each episode replays.
+  evaluation["tiles"] = {{"days", fe.tiles()}, {"replicates", replicates}, {"scored_minutes_per_day", fe.scored_per_tile},
+                         {"episode_day", fe.tile}};
+  evaluation["verdict"] = v;
+  write_file_atomic(out / "evaluation.json", evaluation.dump(2) + "\n");
+  if (o.write_report) {
+    report::ReportSources sources{.evaluation = out / "evaluation.json", .traces = out / "traces.csv", .train_dir = out,
+                                  .scenario = {}, .scenario_value = future, .episodes = fe.plans, .selection = {},
+                                  .load_samples = kReportEpisodes};
+    report::write_report(report::gather_report_inputs(sources), out / "report.html");
+  }
+  return result;
+}
+
+}  // namespace autoscale::pipeline
