@@ -6,6 +6,7 @@ namespace autoscale::cli {
 // Each adds one subcommand whose callback does the work (errors propagate as autoscale::Error).
 void add_simulate(CLI::App& app);
 void add_run(CLI::App& app);
+void add_backtest(CLI::App& app);  // cmd_backtest.cpp
 void add_evaluate(CLI::App& app);
 void add_tune(CLI::App& app);
 void add_train(CLI::App& app);

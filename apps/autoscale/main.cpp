@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "autoscale 0.1.0");
   autoscale::cli::add_simulate(app);
   autoscale::cli::add_run(app);
+  autoscale::cli::add_backtest(app);
   autoscale::cli::add_evaluate(app);
   autoscale::cli::add_tune(app);
   autoscale::cli::add_train(app);
