@@ -226,7 +226,7 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
   std::ifstream in(dir / "out" / "evaluation.json");
   const auto j = nlohmann::json::parse(in);
   EXPECT_EQ(j["scenario"], "nasa-week-future");
-  EXPECT_EQ(j["minutes_per_episode"], 181);  // the reset minute, 60 of history, 120 scored
+  EXPECT_EQ(j["minutes_per_episode"], 180);
   ASSERT_EQ(j["policies"].size(), 10u);  // learned, six classical, three oracles
   EXPECT_EQ(j["policies"][0]["policy"].get<std::string>().rfind("ppo:", 0), 0u);
   EXPECT_EQ(j["policies"][7]["policy"], "oracle-window:minutes=60");

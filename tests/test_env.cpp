@@ -90,6 +90,28 @@ TEST(Env, RewardOnHandComputedMinutes) {
   EXPECT_NEAR(r.reward, 300 * 0.9 / 1000 - 200 - 0.05, 1e-12);
 }
 
+// Billed warm-up: a machine costs from the minute it is ordered, while it warms (5 minutes) and
+// then while it serves; the seed's model (false) bills serving machines only.
+TEST(Env, WarmupBilledChargesMachinesFromTheirOrder) {
+  for (const bool billed : {false, true}) {
+    SCOPED_TRACE(billed);
+    ServiceParams p = exact_params();
+    p.warmup_billed = billed;
+    Env env(p, std::make_unique<ScriptedLoad>(std::vector<std::int64_t>{2000}));
+    env.reset(0);
+    const double served = 2000 * 0.9 / 1000;
+    auto r = env.step({3, 0});  // ordered now: 3 warming
+    EXPECT_NEAR(r.reward, served - (10 + (billed ? 3 : 0)) * 0.05, 1e-12);
+    for (int m = 2; m <= 5; ++m) {
+      r = env.step({});
+      EXPECT_NEAR(r.reward, served - (10 + (billed ? 3 : 0)) * 0.05, 1e-12) << m;
+    }
+    r = env.step({});  // minute 6: they serve
+    EXPECT_EQ(r.info.active, 13);
+    EXPECT_NEAR(r.reward, served - 13 * 0.05, 1e-12);
+  }
+}
+
 TEST(Env, DowntimeThresholdIsStrict) {
   ServiceParams p;
   // Exactly 99.5% served is not down; just below is.

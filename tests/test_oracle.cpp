@@ -225,6 +225,46 @@ TEST(OracleWindow, RewardsAreTheWindowsMeanOfExpectedRewards) {
   EXPECT_THROW(window_rewards(p, f, A, 0), Error);
 }
 
+// Machines warming in minute t of a plan: those ordered in t - L + 1 .. t, which serve from
+// t + 1 .. t + L (an increase of the active count at minute u was ordered at u - L).
+int warming_in_plan(const std::vector<int>& plan, std::size_t t, int latency) {
+  int w = 0;
+  for (std::size_t u = t + 1; u <= t + static_cast<std::size_t>(latency) && u < plan.size(); ++u) {
+    w += std::max(0, plan[u] - plan[u - 1]);
+  }
+  return w;
+}
+
+// With billed warm-up, the clairvoyant's plan pays for what it orders: the value the DP maximizes
+// (its reward table, less each added machine's warm-up minutes) is exactly what the episode
+// earns when the oracle plays the plan in the environment.
+TEST(Oracle, PlansThePaidWarmupItIsBilledFor) {
+  Scenario s = resolve_scenario(std::string(AUTOSCALE_SOURCE_DIR) + "/scenarios/nasa.toml#future");
+  ASSERT_TRUE(s.service.warmup_billed);  // the default for trace scenarios
+  Env env = s.make_env();
+  const ServiceParams& p = s.service;
+  for (std::uint64_t seed = 3; seed < 6; ++seed) {
+    env.reset(seed);
+    const EpisodeFuture f = realize_future(env);
+    const int A = oracle_max_active(p, f, true);
+    const auto plan = plan_fleet(p, oracle_rewards(p, f, true, A), env.episode_steps(), A);
+    double planned = 0, ordered = 0;
+    for (std::size_t t = 1; t < plan.size(); ++t) {  // minutes 1 .. episode_steps
+      if (!p.scored(static_cast<std::int64_t>(t))) continue;
+      planned += minute_outcome(p, f.load[t - 1], fleet_capacity(p, plan[t], f.z[t - 1]), plan[t],
+                                warming_in_plan(plan, t, p.warmup_latency))
+                     .reward;
+      ordered += warming_in_plan(plan, t, p.warmup_latency);
+    }
+    EXPECT_GT(ordered, 0);
+    OraclePolicy oracle(true);
+    const EpisodeMetrics m = run_episode(env, oracle, seed);
+    EXPECT_NEAR(m.profit, planned, 1e-6) << "seed " << seed;
+    // The machine bill is the serving minutes plus the warming ones.
+    EXPECT_NEAR(m.machine_cost, m.machine_minutes * p.machine_cost + ordered * p.machine_cost, 1e-6);
+  }
+}
+
 // Not knowing the order of the minutes costs: in expectation over the capacity draws,
 // oracle-load's plan earns at least as much as any window's plan on the real loads, and wider
 // windows (knowing less) earn less on a trace with per-minute noise, each plan being the best
@@ -242,7 +282,9 @@ TEST(OracleWindow, KnowingLessEarnsLessInExpectation) {
       const int A = oracle_max_active(p, f, false);
       const auto plan = plan_fleet(p, window_rewards(p, f, A, w), env.episode_steps(), A);
       for (std::size_t t = 1; t < plan.size(); ++t) {
-        if (p.scored(static_cast<std::int64_t>(t))) total += expected_minute_reward(p, f.load[t - 1], plan[t], 0);
+        if (p.scored(static_cast<std::int64_t>(t))) {
+          total += expected_minute_reward(p, f.load[t - 1], plan[t], warming_in_plan(plan, t, p.warmup_latency));
+        }
       }
     }
     EXPECT_LT(total, previous) << "window " << w;

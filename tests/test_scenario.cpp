@@ -197,9 +197,8 @@ TEST(ScenarioTrace, SplitKeepsTheFutureOutOfThePast) {
   EXPECT_EQ(static_cast<std::int64_t>(split.past.load.series->tpm.size()), split.split_minute);
   EXPECT_EQ(static_cast<std::int64_t>(split.future.load.series->tpm.size()), n - split.split_minute + 1440);
   EXPECT_EQ(split.future.service.history_minutes, 1440);
-  // A day of history, then a whole scored day (the reset minute comes first).
-  EXPECT_EQ(split.future.service.episode_steps(), 2881);
-  EXPECT_EQ(split.future.service.max_time_steps - split.future.service.history_minutes, 1440);
+  // A day of history, then a whole scored day.
+  EXPECT_EQ(split.future.service.episode_steps(), 2880);
   std::vector<double> past = split.past.load.series->tpm;
   EXPECT_NEAR(trace_quantile(past, 0.99), 8800, 1e-6);
   // The same factor on both sides: the future's minutes are the file's times the past's factor.

@@ -13,9 +13,9 @@ TiledEpisodes tile_episodes(const Scenario& s, std::int64_t first, std::int64_t 
   }
   if (replicates < 1) throw Error("tiled episodes: at least one replicate per tile");
   const std::int64_t history = s.service.history_minutes;
-  // Step m of an episode replays series minute start + m - 1 and is scored when m > history; the
-  // window needs episode_steps minutes of series.
-  const std::int64_t scored = s.service.max_time_steps - history;
+  // An episode plays episode_steps minutes (steps 1 .. max_time_steps + 1); step m replays series
+  // minute start + m - 1 and is scored when m > history.
+  const std::int64_t scored = s.service.episode_steps() - history;
   const auto n = static_cast<std::int64_t>(s.load.series->tpm.size());
   if (scored < 1) throw Error(fmt::format("scenario '{}': its episodes score no minute", s.name));
   if (first - history < 0) {

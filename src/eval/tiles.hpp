@@ -24,7 +24,7 @@ struct TiledEpisodes {
 };
 
 // Tiles [first, end) of `s`'s series (minute indexes into it) with `s`'s episode shape
-// (history_minutes, then max_time_steps - history_minutes scored minutes); a remainder shorter
+// (history_minutes, then episode_steps() - history_minutes scored minutes); a remainder shorter
 // than a tile is left out. Seeds are first_seed, first_seed + 1, ... in episode order. Throws
 // Error when the stretch holds no whole tile or a tile's history would start before the series.
 TiledEpisodes tile_episodes(const Scenario& s, std::int64_t first, std::int64_t end, int replicates,

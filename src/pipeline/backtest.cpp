@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <algorithm>
 #include <cmath>
 
 #include "core/error.hpp"
@@ -89,10 +88,10 @@ BacktestResult run_backtest(const Scenario& scenario, const BacktestOptions& o, 
     return series.start_epoch_seconds ? format_utc((*series.start_epoch_seconds + 60 * minute) * 1000)
                                       : fmt::format("minute {}", minute);
   };
-  if (length < o.scored_minutes + 1) {
+  if (length < o.scored_minutes) {
     throw Error(fmt::format("scenario '{}': {} folds over minutes {}..{} give futures of {} minutes, shorter than one "
-                            "scored day ({} minutes) and its start: use fewer --folds or an earlier --first-origin",
-                            scenario.name, o.folds, first, n, length, o.scored_minutes + 1));
+                            "scored day ({} minutes): use fewer --folds or an earlier --first-origin",
+                            scenario.name, o.folds, first, n, length, o.scored_minutes));
   }
   BacktestResult result;
   for (int k = 0; k < o.folds; ++k) {
@@ -101,9 +100,7 @@ BacktestResult run_backtest(const Scenario& scenario, const BacktestOptions& o, 
     f.end = k + 1 == o.folds ? n : f.origin + length;
     log(fmt::format("=== fold {} of {}: past {} .. {}, future {} .. {}\n\n", k + 1, o.folds, when(0), when(f.origin - 1),
                     when(f.origin), when(f.end - 1)));
-    // The last tile's window takes one minute past its scored ones (the reset minute comes first);
-    // it may lie in the next fold's future, where it is never scored.
-    const TraceSplit split = split_trace_at(scenario, f.origin, std::min(n, f.end + 1), o.history_minutes, o.scored_minutes);
+    const TraceSplit split = split_trace_at(scenario, f.origin, f.end, o.history_minutes, o.scored_minutes);
     TraceJobOptions job = o.job;
     job.out = o.job.out / fmt::format("fold-{}", k + 1);
     f.job = run_trace_job(split, job, log);

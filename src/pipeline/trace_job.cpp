@@ -22,8 +22,8 @@ constexpr int kReportEpisodes = 3;  // future episodes whose minutes the report 
 // The range of per-episode level factors the learned policy also trains on (log-uniform).
 constexpr std::pair<double, double> kTrainingScale{0.3, 10.0};
 
-// Scored minutes per tile and the hold-out's length for a past of `past` minutes: whole tiles
-// (one more minute: a window needs its last, unscored step), at least one.
+// Scored minutes per tile and the hold-out's length for a past of `past` minutes: whole tiles, at
+// least one.
 struct HoldoutShape {
   std::int64_t tile = 0, tiles = 0, minutes = 0;
 };
@@ -32,7 +32,7 @@ HoldoutShape holdout_shape(std::int64_t past, std::int64_t scored, double fracti
   h.tile = scored;
   h.tiles = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(fraction * static_cast<double>(past) /
                                                                            static_cast<double>(h.tile))));
-  h.minutes = h.tiles * h.tile + 1;
+  h.minutes = h.tiles * h.tile;
   return h;
 }
 
@@ -60,7 +60,7 @@ std::int64_t minimum_trace_minutes(double past_fraction, std::int64_t history, s
   const auto fits = [&](std::int64_t n) {
     const auto past = static_cast<std::int64_t>(std::floor(past_fraction * static_cast<double>(n)));
     const HoldoutShape h = holdout_shape(past, scored, holdout_fraction);
-    return past - h.minutes >= history + scored + 1 && n - past >= scored + 1;
+    return past - h.minutes >= history + scored && n - past >= scored;
   };
   std::int64_t n = history + 3 * scored;
   while (!fits(n)) ++n;
@@ -71,7 +71,7 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
   TraceJobResult result;
   const Scenario& past = split.past;
   const std::int64_t history = past.service.history_minutes;
-  const std::int64_t scored = past.service.max_time_steps - history;  // the split's `scored`
+  const std::int64_t scored = past.service.episode_steps() - history;  // the split's `scored`
   const auto past_minutes = static_cast<std::int64_t>(past.load.series->tpm.size());
   const HoldoutShape holdout = holdout_shape(past_minutes, scored, o.holdout_fraction);
   if (past_minutes - holdout.minutes < past.service.episode_steps()) {
@@ -146,7 +146,7 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
   // 4. Everything on the future, every day of it equally.
   const Scenario& future = split.future;
   const auto future_minutes = static_cast<std::int64_t>(future.load.series->tpm.size());
-  const std::int64_t tiles = (future_minutes - history - 1) / scored;
+  const std::int64_t tiles = (future_minutes - history) / scored;
   const int replicates = std::max(1, static_cast<int>((o.episodes + std::max<std::int64_t>(tiles, 1) - 1) / std::max<std::int64_t>(tiles, 1)));
   result.future_episodes = tile_episodes(future, history, future_minutes, replicates, seeds::kEvaluation);
   const std::vector<PolicySpec> specs = future_specs(result.learned_spec, result.tuned, result.rows);

@@ -270,14 +270,12 @@ TraceSplit split_trace_at(const Scenario& s, std::int64_t split, std::int64_t fu
     throw Error(fmt::format("scenario '{}': a future of minutes {}..{} does not lie inside its {} minutes", s.name, split,
                             future_end, n));
   }
-  // An episode is its history, then `scored` scored minutes; its window takes one minute more
-  // (the environment's reset minute: episode_steps = max_time_steps + 1).
+  // An episode plays episode_steps = max_time_steps + 1 minutes: its history, then `scored`.
   const std::int64_t episode = history + scored;
-  if (split < episode + 1 || future_end - split < scored + 1) {
+  if (split < episode || future_end - split < scored) {
     throw Error(fmt::format("scenario '{}': its {} minutes split at minute {} leave {} past and {} future minutes; an "
-                            "episode needs {} ({} of history, {} scored, 1 to start) and the future {} of them: use a "
-                            "longer trace or another split",
-                            s.name, n, split, split, future_end - split, episode + 1, history, scored, scored + 1));
+                            "episode needs {} ({} of history, {} scored): use a longer trace or another split",
+                            s.name, n, split, split, future_end - split, episode, history, scored));
   }
   TraceSeries series = *s.load.series;
   if (s.load.trace.scale_to_p99) {
@@ -296,7 +294,7 @@ TraceSplit split_trace_at(const Scenario& s, std::int64_t split, std::int64_t fu
     p.load.trace.scale_to_p99.reset();
     p.load.trace_start = -1;
     p.service.history_minutes = history;
-    p.service.max_time_steps = episode;
+    p.service.max_time_steps = episode - 1;
     p.make_load();
     return p;
   };
