@@ -281,6 +281,27 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
   std::filesystem::remove_all(dir);
 }
 
+// `train` on a trace without --preset trains the `trace` preset (the `default` one collapses the
+// fleet on real traffic); on a synthetic scenario the `default` one.
+TEST(Cli, TrainPicksTheTracePresetForATrace) {
+  const auto dir = std::filesystem::temp_directory_path() / ("autoscale_train_preset_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto scenario = dir / "nasa-days.toml";
+  std::ofstream(scenario) << "name = \"nasa-days\"\n[service]\nmax_time_steps = 1439\n[load]\nkind = \"trace\"\npath = \""
+                          << AUTOSCALE_SOURCE_DIR << "/data/traces/nasa_1995_07.csv\"\nscale_to_p99 = 8800\nto = 4320\n";
+  for (const auto& [arg, preset] : std::vector<std::pair<std::string, std::string>>{{scenario.string(), "trace"}, {"seed", "default"}}) {
+    SCOPED_TRACE(arg);
+    const auto out = dir / preset;
+    const CliRun r = cli("train --scenario " + arg + " --steps 4096 --threads 1 --out " + out.string(), true);
+    ASSERT_EQ(r.code, 0) << r.out;
+    std::ifstream conf(out / "config.toml");
+    const std::string text((std::istreambuf_iterator<char>(conf)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("preset = \"" + preset + "\""), std::string::npos) << text;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Cli, RunRefusesABadTrainingConfigBeforeItStarts) {
   const auto dir = std::filesystem::temp_directory_path() / ("autoscale_run_badcfg_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);

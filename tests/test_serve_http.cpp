@@ -530,6 +530,30 @@ TEST(ServeHttp, ReplayMatchesEvaluateOnTheSeedAndATraceScenario) {
     EXPECT_EQ(out["compared"].get<std::int64_t>() + 1, out["minutes"].get<std::int64_t>());
     EXPECT_GT(out["compared"].get<std::int64_t>(), run.minutes > 0 ? run.minutes - 1 : 10000);
   }
+  // What `run` deploys when its gate keeps the classical policy: a spec file naming it, served by
+  // the stateful route as evaluate plays it; /invocations has no observation to give it.
+  {
+    const auto dir = temp_dir("deployed_spec");
+    const auto spec = dir / "deployed.spec";
+    std::ofstream(spec) << "# gate: kept the classical policy\nhpa:target=0.7,tolerance=0.05\n";
+    serve::ServeOptions o = options_for(spec.string());
+    o.scenario = nasa;
+    LiveServer live(o);
+    ReplayOptions r;
+    r.server = "http://127.0.0.1:" + std::to_string(live.port());
+    r.scenario = nasa;
+    r.model = spec.string();
+    r.seed = 5;
+    r.minutes = 3000;
+    const auto out = replay_through_server(r);
+    EXPECT_EQ(out["mismatches"], 0) << out.dump();
+    EXPECT_GT(out["compared"].get<std::int64_t>(), 2990);
+    auto c = live.client();
+    const auto inv = c.Post("/invocations", R"({"observation": [1, 2, 3]})", "application/json");
+    ASSERT_TRUE(inv);
+    EXPECT_EQ(inv->status, 400);
+    EXPECT_NE(inv->body.find("classical policy hpa:target=0.7,tolerance=0.05"), std::string::npos) << inv->body;
+  }
   // Against another model the replay refuses to compare.
   LiveServer other(options_for(trained_model("default")));
   ReplayOptions r;

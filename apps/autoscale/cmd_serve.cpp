@@ -62,7 +62,10 @@ void add_serve(CLI::App& app) {
   auto a = std::make_shared<ServeArgs>();
   CLI::App* c = app.add_subcommand("serve", "Serve a trained model over HTTP: SageMaker's /ping and /invocations, "
                                             "a stateful decision API per service, Prometheus /metrics");
-  c->add_option("--model", a->model, "model file written by `autoscale train` (DIR/model or DIR/best)")->required();
+  c->add_option("--model", a->model,
+                "model file written by `autoscale train` (DIR/model or DIR/best), or a policy spec file such as `run`'s "
+                "DIR/deployed.spec (a classical policy is served by the stateful route)")
+      ->required();
   c->add_option("--extra-model", a->extra_models, "NAME=PATH: another model services can choose by name (repeatable)");
   c->add_option("--scenario", a->o.scenario, "the service the models act on: built-in name or scenario TOML")->capture_default_str();
   c->add_option("--host", a->o.host, "address to bind (loopback by default)")->capture_default_str();

@@ -17,7 +17,7 @@ struct TrainArgs {
   std::int64_t steps = 16'000'000;
   std::string out = "runs/ppo";
   std::string config;
-  std::string preset = "default";
+  std::string preset;  // empty: `trace` when the mix holds a trace scenario, else `default`
   bool resume = false;
   int threads = 0;
 };
@@ -38,7 +38,12 @@ void train(const TrainArgs& a) {
   o.seed = a.seed;
   o.total_steps = a.steps;
   o.out_dir = a.out;
-  o.config = a.config.empty() ? rl::preset_config(a.preset) : rl::load_ppo_config(a.config);
+  // A trace trains with the `trace` preset unless told otherwise: the `default` preset (the seed's
+  // observation, absolute actions) collapses the fleet on real traffic.
+  bool any_trace = false;
+  for (const auto& s : o.scenarios) any_trace = any_trace || s.scenario.load.kind == LoadKind::kTrace;
+  const std::string preset = !a.preset.empty() ? a.preset : any_trace ? "trace" : "default";
+  o.config = a.config.empty() ? rl::preset_config(preset) : rl::load_ppo_config(a.config);
   o.resume = a.resume;
   o.threads = a.threads > 0 ? a.threads : default_threads();
   const bool tty = isatty(fileno(stderr));
@@ -78,7 +83,9 @@ void add_train(CLI::App& app) {
   c->add_option("--steps", a->steps, "environment steps to train for")->capture_default_str()->check(at_least(1));
   c->add_option("--out", a->out, "output directory (model, best, progress.csv, config.toml, checkpoint.json)")->capture_default_str();
   c->add_option("--config", a->config, "training config TOML ([ppo] table; see configs/)");
-  c->add_option("--preset", a->preset, "preset when no --config is given: default, seed, a2c, trace, general")->capture_default_str();
+  c->add_option("--preset", a->preset,
+                "preset when no --config is given: default, seed, a2c, trace, general (default: trace when a scenario "
+                "of the mix is a trace, else default)");
   c->add_flag("--resume", a->resume, "continue the run in --out from its last checkpoint");
   c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(at_least(0));
   c->callback([a] { train(*a); });

@@ -14,6 +14,7 @@
 namespace autoscale::serve {
 
 std::unique_ptr<Policy> LoadedModel::make_policy(const Scenario& scenario) const {
+  if (!classical_spec.empty()) return autoscale::make_policy(parse_policy_spec(classical_spec), scenario);
   return autoscale::make_policy(parse_policy_spec("ppo:" + snapshot.string()), scenario);
 }
 
@@ -30,8 +31,23 @@ ModelRegistry::ModelRegistry(std::map<std::string, std::string> paths, std::file
 
 std::shared_ptr<const LoadedModel> ModelRegistry::load(const std::string& name, const std::string& path,
                                                        std::int64_t generation) const {
-  const std::string text = read_text_file(path, "model file");
-  rl::model_from_string(text, path);  // validates format, version, checksum and shapes
+  std::string model_path = path;
+  if (std::filesystem::path(path).extension() == ".spec") {
+    const std::string spec = expand_spec("@" + path);
+    if (!spec.starts_with("ppo:")) {
+      auto m = std::make_shared<LoadedModel>();
+      m->name = name;
+      m->path = path;
+      m->checksum = "fnv1a64:" + rl::fnv1a64_hex(spec);
+      m->generation = generation;
+      m->classical_spec = spec;
+      (void)m->make_policy(scenario_);  // refuses a bad spec now
+      return m;
+    }
+    model_path = spec.substr(4);
+  }
+  const std::string text = read_text_file(model_path, "model file");
+  rl::model_from_string(text, model_path);  // validates format, version, checksum and shapes
   auto m = std::make_shared<LoadedModel>();
   m->name = name;
   m->path = path;

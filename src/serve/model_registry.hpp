@@ -19,13 +19,18 @@ struct LoadedModel {
   std::string checksum;  // the file's own "fnv1a64:..." checksum: the model's version
   std::int64_t generation = 0;  // 1 at startup, +1 for each successful reload of this name
   std::filesystem::path snapshot;  // a copy named by checksum, which the policy is built from
-  std::shared_ptr<const rl::Agent> agent;
+  std::shared_ptr<const rl::Agent> agent;  // null for a classical policy
+  // A policy spec file (`run`'s deployed.spec) names what to serve: a learned model (ppo:PATH,
+  // loaded as above) or a classical policy, served by the stateful route only (it has no
+  // observation vector to invoke).
+  std::string classical_spec;
   // A fresh policy acting as `evaluate` runs this model (make_policy("ppo:<snapshot>")), so that
   // whatever the model file carries (a guardrail, new features) applies in serving unchanged.
   std::unique_ptr<Policy> make_policy(const Scenario& scenario) const;
 };
 
-// The models a server serves, by name, each swapped atomically on reload. Policies are built from
+// The models a server serves, by name, each swapped atomically on reload. A path ending in .spec
+// is a policy spec file (its last line is the spec; `run` writes deployed.spec). Policies are built from
 // a snapshot of the file named by its checksum: the policy factory caches agents by path, and a
 // content-named path can never hold another model.
 class ModelRegistry {

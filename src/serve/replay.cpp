@@ -1,9 +1,13 @@
 #include "serve/replay.hpp"
 
+// Eigen-using headers before httplib's, whose system headers define `_res`.
+#include "rl/agent.hpp"
+
 #include <httplib.h>
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -37,7 +41,18 @@ nlohmann::json replay_through_server(const ReplayOptions& o) {
   if (o.model.empty()) throw Error("replay needs --model, the model file the server serves");
   Scenario scenario = resolve_scenario(o.scenario);
   if (o.minutes > 0) scenario.set_episode_minutes(o.minutes);
-  const PolicySpec spec = parse_policy_spec("ppo:" + o.model);
+  // A .spec file (run's deployed.spec) names a learned model or a classical policy, as the server
+  // reads it (ModelRegistry).
+  std::string model_file = o.model, classical;
+  if (std::filesystem::path(o.model).extension() == ".spec") {
+    const std::string named = expand_spec("@" + o.model);
+    if (named.starts_with("ppo:")) {
+      model_file = named.substr(4);
+    } else {
+      classical = named;
+    }
+  }
+  const PolicySpec spec = parse_policy_spec(classical.empty() ? "ppo:" + model_file : classical);
 
   // evaluate's decisions: the minutes of one episode under the model, in-process.
   std::vector<StepInfo> minutes;
@@ -57,7 +72,9 @@ nlohmann::json replay_through_server(const ReplayOptions& o) {
   httplib::Headers headers;
   if (!o.token_file.empty()) headers.emplace("Authorization", "Bearer " + std::string(trim(read_text_file(o.token_file, "token file"))));
 
-  const std::string checksum = nlohmann::json::parse(read_text_file(o.model, "model file")).value("checksum", "");
+  const std::string checksum =
+      classical.empty() ? nlohmann::json::parse(read_text_file(model_file, "model file")).value("checksum", "")
+                        : "fnv1a64:" + rl::fnv1a64_hex(classical);
   const auto ping = call(client, "GET", "/ping", {}, headers, {200});
   std::string served;
   for (const auto& m : ping.value("models", nlohmann::json::array())) {

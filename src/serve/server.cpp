@@ -234,6 +234,11 @@ HttpResponse Server::invocations(const HttpRequest& req) {
   const std::string name = req.param("model").value_or("default");
   const auto model = models_->get(name);
   if (!model) throw bad_request(fmt::format("unknown model '{}'", name));
+  if (!model->agent) {
+    throw bad_request(fmt::format("model '{}' is the classical policy {}: it has no observation vector to invoke; use "
+                                  "the stateful route /v1/services/{{id}}/metrics",
+                                  name, model->classical_spec));
+  }
   const std::string type = media_type(req);
   Invocation inv;
   if (type == "application/json") {
