@@ -6,11 +6,13 @@ tuning, all on the C++ core.
     env = autoscale.Env("seed", seed=0)                 # gymnasium.Env semantics
     envs = autoscale.VecEnv("seed", num_envs=64, seed=0) # gymnasium vector API, C++ threads
     autoscale.evaluate(["hpa:target=0.6", "oracle-load"], episodes=10)  # = `autoscale evaluate --json`
+    autoscale.run("scenarios/nasa.toml", out="runs/nasa")  # = `autoscale run`: tune, train, gate, evaluate
 """
 
-from ._autoscale import (Error, Model, Scenario, evaluate, load_model, policy_names, scenario_names, tune)
+from ._autoscale import (Error, Model, Scenario, backtest, evaluate, load_model, policy_names, run, scenario_names,
+                         tune)
 from .envs import GYMNASIUM, Env, VecEnv, spaces
 from .policy import Policy
 
 __all__ = ["Env", "VecEnv", "Policy", "Model", "Scenario", "Error", "evaluate", "tune", "load_model",
-           "policy_names", "scenario_names", "spaces", "GYMNASIUM"]
+           "policy_names", "scenario_names", "spaces", "GYMNASIUM", "run", "backtest"]

@@ -14,4 +14,5 @@ PYBIND11_MODULE(_autoscale, m) {
   py::bind_vec_env(m);
   py::bind_policies(m);
   py::bind_model(m);
+  py::bind_pipeline(m);
 }
