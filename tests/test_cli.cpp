@@ -200,7 +200,7 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
   // A training config of one's own: its settings are trained with, and its residual stands on the
   // best policy tuned here, whatever base_policy the file names.
   const auto cfg = dir / "small.toml";
-  std::ofstream(cfg) << "[ppo]\npreset = \"trace\"\nhidden = [16, 8]\nbase_policy = \"simple\"\n";
+  std::ofstream(cfg) << "[ppo]\npreset = \"trace\"\nhidden = [16, 8]\nbase_policy = \"static:37\"\n";
   const CliRun r = cli("run --scenario " + scenario.string() + " --out " + (dir / "out").string() +
                            " --steps 8192 --episodes 3 --tune-budget 2 --tune-episodes 2 --history-minutes 60"
                            " --episode-minutes 120 --threads 2 --config " + cfg.string(),
@@ -210,7 +210,7 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
     std::ifstream conf(dir / "out" / "config.toml");
     const std::string text((std::istreambuf_iterator<char>(conf)), std::istreambuf_iterator<char>());
     EXPECT_NE(text.find("hidden = [16, 8]"), std::string::npos) << text;
-    EXPECT_EQ(text.find("base_policy = \"simple\""), std::string::npos) << text;
+    EXPECT_EQ(text.find("base_policy = \"static:37\""), std::string::npos) << text;
     const auto at = r.out.find("residual on ");
     ASSERT_NE(at, std::string::npos) << r.out;
     const std::string base = r.out.substr(at + 12, r.out.find(')', at) - at - 12);
@@ -227,9 +227,14 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
   const auto j = nlohmann::json::parse(in);
   EXPECT_EQ(j["scenario"], "nasa-week-future");
   EXPECT_EQ(j["minutes_per_episode"], 180);
-  ASSERT_EQ(j["policies"].size(), 10u);  // learned, six classical, three oracles
+  // learned, six classical, its base (unless it is one of them), three oracles
+  const std::size_t extra = j["policies"].size() == 11u ? 1 : 0;
+  ASSERT_EQ(j["policies"].size(), 10u + extra);
   EXPECT_EQ(j["policies"][0]["policy"].get<std::string>().rfind("ppo:", 0), 0u);
-  EXPECT_EQ(j["policies"][7]["policy"], "oracle-window:minutes=60");
+  bool base_row = false;
+  for (const auto& p : j["policies"]) base_row = base_row || p["policy"] == j["verdict"]["learned_base"];
+  EXPECT_TRUE(base_row);
+  EXPECT_EQ(j["policies"][7 + extra]["policy"], "oracle-window:minutes=60");
   // The verdict pairs the learned policy with the classical policy best on the past, episode by
   // episode; its interval is over the future's days (every day replayed equally often).
   const auto& v = j["verdict"];
@@ -240,6 +245,34 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
     if (policies[i]["policy"] == v["baseline"]) base = i;
   }
   ASSERT_NE(base, 0u) << v.dump();
+  // The baseline is the classical policy with the best profit on the past.
+  double best_past = -1e300;
+  std::string past_best;
+  for (const char* p : {"hpa", "target-tracking", "step", "simple", "predictive", "headroom"}) {
+    std::ifstream spec(dir / "out" / "baselines" / (std::string(p) + ".spec"));
+    std::string line, last;
+    double profit = 0;
+    while (std::getline(spec, line)) {
+      if (line.rfind("# mean training profit ", 0) == 0) profit = std::stod(line.substr(23));
+      if (!line.empty() && line[0] != '#') last = line;
+    }
+    if (profit > best_past) {
+      best_past = profit;
+      past_best = last;
+    }
+  }
+  EXPECT_EQ(past_best, v["baseline"].get<std::string>());
+  // The learned policy's base is the candidate with the best held-out profit.
+  double best_held = -1e300;
+  std::string held_best;
+  for (const auto& c : v["base_selection"]) {
+    if (c["holdout_profit"].get<double>() > best_held) {
+      best_held = c["holdout_profit"].get<double>();
+      held_best = c["policy"].get<std::string>();
+    }
+  }
+  EXPECT_EQ(v["base_selection"].size(), 6u);
+  EXPECT_EQ(held_best, v["learned_base"].get<std::string>());
   const auto learned = policies[0]["episode_profits"].get<std::vector<double>>();
   const auto baseline = policies[base]["episode_profits"].get<std::vector<double>>();
   const auto day = j["tiles"]["episode_day"].get<std::vector<int>>();
@@ -264,7 +297,7 @@ TEST(Cli, RunOnATraceSplitsItTunesTrainsAndEvaluatesOnTheFuture) {
     EXPECT_LE(lv["diff_ci95"][0].get<double>(), diff);
     EXPECT_GE(lv["diff_ci95"][1].get<double>(), diff);
   }
-  const double gap = policies[8]["mean_profit"].get<double>() - policies[base]["mean_profit"].get<double>();
+  const double gap = policies[8 + extra]["mean_profit"].get<double>() - policies[base]["mean_profit"].get<double>();
   if (gap > 0) EXPECT_NEAR(lv["gap_closed_pct"]["oracle-load"].get<double>(), 100 * diff / gap, 1e-6);
   // The gate decided on the held-out end of the past; what it deployed is written to deployed.spec
   // and is either the learned policy or that baseline.

@@ -44,8 +44,15 @@ void add_backtest(CLI::App& app) {
   c->add_option("--holdout", a->o.job.holdout_fraction, "fraction of each past held back to gate the learned policy on")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.9).description("in [0, 0.9]"));
+  auto base_selection = std::make_shared<std::string>("holdout");
+  c->add_option("--base-selection", *base_selection,
+                "trace scenarios: the learned policy's base is the classical policy best on the held-out days when tuned "
+                "without them (holdout), or the one best on the whole past (past)")
+      ->capture_default_str()
+      ->check(CLI::IsMember(pipeline::base_selection_names()));
   c->add_option("--config", a->config, "training config TOML (default: the 'trace' preset)");
-  c->callback([a] {
+  c->callback([a, base_selection] {
+    a->o.job.base_selection = pipeline::base_selection_named(*base_selection);
     if (!a->config.empty()) {
       a->o.job.config = rl::load_ppo_config(a->config);  // a bad file fails before any work
       a->o.job.config_label = a->config;

@@ -41,10 +41,17 @@ void add_run(CLI::App& app) {
                 "trace scenarios: fraction of the past held back (whole days, at least one) to gate the learned policy on")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.9).description("in [0, 0.9]"));
+  auto base_selection = std::make_shared<std::string>("holdout");
+  c->add_option("--base-selection", *base_selection,
+                "trace scenarios: the learned policy's base is the classical policy best on the held-out days when tuned "
+                "without them (holdout), or the one best on the whole past (past)")
+      ->capture_default_str()
+      ->check(CLI::IsMember(pipeline::base_selection_names()));
   c->add_option("--config", *config_file,
                 "training config TOML ([ppo], [guardrail]; see configs/); default: the 'default' preset, on a trace the "
                 "'trace' preset (a residual's base_policy is always the best policy tuned on the past)");
-  c->callback([a, config_file] {
+  c->callback([a, config_file, base_selection] {
+    a->base_selection = pipeline::base_selection_named(*base_selection);
     if (!config_file->empty()) {
       a->config = rl::load_ppo_config(*config_file);  // a bad file fails before any work
       a->config_label = *config_file;

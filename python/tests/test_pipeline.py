@@ -33,12 +33,12 @@ def test_backtest_pools_every_fold_and_logs_to_a_callable(tmp_path, source_dir):
     pooled = autoscale.backtest(str(small_trace(tmp_path, source_dir)), out=str(tmp_path / "bt"), folds=2,
                                 log=lines.append, **SMALL)
     roles = [r["role"] for r in pooled]
-    assert roles[:3] == ["learned", "deployed", "best classical on the past"]
+    assert roles[:4] == ["learned", "learned's base", "deployed", "best classical on the past"]
     doc = json.loads((tmp_path / "bt" / "backtest.json").read_text())
     assert len(doc["folds"]) == 2
     days = sum(f["days"] for f in doc["folds"])
     assert doc["days"] == days and len(set(doc["episode_day"])) == days
-    base = pooled[2]["episode_profits"]
+    base = pooled[3]["episode_profits"]
     learned = pooled[0]["episode_profits"]
     assert abs(pooled[0]["vs_best_classical_on_the_past"]["diff_mean"] - (sum(learned) - sum(base)) / len(base)) < 1e-6
     assert any("=== backtest" in line for line in lines)

@@ -24,6 +24,7 @@ struct Role {
 std::vector<Role> roles() {
   std::vector<Role> r{
       {"learned", [](const TraceJobResult& j, std::size_t) { return j.rows.learned; }},
+      {"learned's base", [](const TraceJobResult& j, std::size_t) { return j.rows.learned_base; }},
       {"deployed", [](const TraceJobResult& j, std::size_t) { return j.rows.deployed; }},
       {"best classical on the past", [](const TraceJobResult& j, std::size_t) { return j.rows.baseline; }},
   };
@@ -115,7 +116,7 @@ BacktestResult run_backtest(const Scenario& scenario, const BacktestOptions& o, 
     offset += f.job.future_episodes.tiles();
   }
   const auto all = roles();
-  const Pooled baseline = pool(result.folds, all[2]);
+  const Pooled baseline = pool(result.folds, all[3]);
   const Pooled window = pool(result.folds, all[all.size() - 2]);
   nlohmann::json pooled = nlohmann::json::array();
   std::string table = fmt::format(
@@ -125,7 +126,7 @@ BacktestResult run_backtest(const Scenario& scenario, const BacktestOptions& o, 
                        "", "", "", "", "");
   for (const Role& role : all) {
     const Pooled p = pool(result.folds, role);
-    const Comparison c = compare(role.name, p.profits, all[2].name, baseline.profits, clusters);
+    const Comparison c = compare(role.name, p.profits, all[3].name, baseline.profits, clusters);
     nlohmann::json j = {{"role", role.name},
                         {"mean_profit", mean(p.profits)},
                         {"revenue", p.revenue},

@@ -98,6 +98,7 @@ nlohmann::json run_trace(const MainJobOptions& a, const Scenario& scenario, int 
   o.tune_budget = a.tune_budget;
   o.tune_episodes = a.tune_episodes;
   o.holdout_fraction = a.holdout_fraction;
+  o.base_selection = a.base_selection;
   o.train_seed = a.train_seed;
   o.config = a.config;
   o.config_label = a.config_label;

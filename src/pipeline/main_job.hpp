@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/log.hpp"
+#include "pipeline/trace_job.hpp"
 #include "rl/ppo_config.hpp"
 #include "scenario/scenario.hpp"
 
@@ -32,6 +33,7 @@ struct MainJobOptions {
   int tune_budget = 60;
   int tune_episodes = 30;
   double holdout_fraction = 0.25;
+  BaseSelection base_selection = BaseSelection::kHoldout;
   // The training config; empty: the `default` preset, on a trace the `trace` one.
   std::optional<rl::PpoConfig> config;
   std::string config_label;

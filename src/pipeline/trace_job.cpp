@@ -37,13 +37,20 @@ HoldoutShape holdout_shape(std::int64_t past, std::int64_t scored, double fracti
 }
 
 // The future's summaries, in role order: learned, the classical policies, then the bounds.
-std::vector<PolicySpec> future_specs(const std::string& learned, const std::vector<TuneTrial>& tuned, FutureRows& rows) {
+std::vector<PolicySpec> future_specs(const std::string& learned, const std::string& learned_base,
+                                     const std::vector<TuneTrial>& tuned, FutureRows& rows) {
   std::vector<PolicySpec> specs{parse_policy_spec(learned)};
   rows.learned = 0;
   for (const auto& t : tuned) {
     rows.classical.push_back(specs.size());
     specs.push_back(parse_policy_spec(t.spec));
   }
+  // The learned policy's base, unless it is one of those already (tuned alike on both pasts).
+  rows.learned_base = specs.size();
+  for (const std::size_t row : rows.classical) {
+    if (specs[row].text == learned_base) rows.learned_base = row;
+  }
+  if (rows.learned_base == specs.size()) specs.push_back(parse_policy_spec(learned_base));
   // oracle-window foresees every hour's traffic but not the order of its minutes: the share of
   // the gap to oracle-load that any forecast could close.
   rows.window = specs.size();
@@ -54,7 +61,56 @@ std::vector<PolicySpec> future_specs(const std::string& learned, const std::vect
   return specs;
 }
 
+// Tunes every classical policy on `scenario` with the job's budget, writing each best spec to
+// `dir`; in classical_policy_names() order.
+std::vector<TuneTrial> tune_all(const Scenario& scenario, const TraceJobOptions& o, const std::filesystem::path& dir,
+                                const Log& log) {
+  std::vector<TuneTrial> tuned;
+  for (const auto& name : classical_policy_names()) {
+    TuneOptions t;
+    t.policy = name;
+    t.episodes = o.tune_episodes;
+    t.budget = o.tune_budget;
+    t.threads = o.threads;
+    const TuneResult r = tune_policy(scenario, t);
+    write_file_atomic(dir / (name + ".spec"), fmt::format("# tuned by autoscale run on {} ({} candidates x {} episodes)\n"
+                                                          "# mean training profit {:.1f}\n{}\n",
+                                                          scenario.name, o.tune_budget, o.tune_episodes, r.best.mean_profit,
+                                                          r.best.spec));
+    log(fmt::format("    {:<16} {:>9.1f}  {}\n", name, r.best.mean_profit, r.best.spec));
+    tuned.push_back(r.best);
+  }
+  return tuned;
+}
+
 }  // namespace
+
+namespace {
+constexpr std::pair<BaseSelection, const char*> kBaseSelectionNames[] = {{BaseSelection::kHoldout, "holdout"},
+                                                                        {BaseSelection::kPast, "past"}};
+}  // namespace
+
+const char* to_string(BaseSelection b) {
+  for (const auto& [v, name] : kBaseSelectionNames) {
+    if (v == b) return name;
+  }
+  return "?";
+}
+
+std::vector<std::string> base_selection_names() {
+  std::vector<std::string> names;
+  for (const auto& [v, n] : kBaseSelectionNames) names.emplace_back(n);
+  return names;
+}
+
+BaseSelection base_selection_named(const std::string& name) {
+  std::string known;
+  for (const auto& [v, n] : kBaseSelectionNames) {
+    if (n == name) return v;
+    known += (known.empty() ? "" : ", ") + std::string(n);
+  }
+  throw Error(fmt::format("unknown base selection '{}' (known: {})", name, known));
+}
 
 std::int64_t minimum_trace_minutes(double past_fraction, std::int64_t history, std::int64_t scored, double holdout_fraction) {
   const auto fits = [&](std::int64_t n) {
@@ -84,44 +140,59 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
   // What a tile of scored minutes is called in messages.
   const std::string unit = scored == 1440 ? std::string("day") : fmt::format("{}-minute window", scored);
 
-  // 1. Every classical policy, tuned on the whole past with one budget.
-  log(fmt::format("1/4 tuning {} classical policies on the past ({} candidates x {} episodes each)\n",
+  // 1. Every classical policy, tuned on the whole past with one budget: what the operator would
+  //    otherwise deploy is the best of them (the comparator, `baseline`).
+  log(fmt::format("1/5 tuning {} classical policies on the past ({} candidates x {} episodes each)\n",
                   classical_policy_names().size(), o.tune_budget, o.tune_episodes));
-  for (const auto& name : classical_policy_names()) {
-    TuneOptions t;
-    t.policy = name;
-    t.episodes = o.tune_episodes;
-    t.budget = o.tune_budget;
-    t.threads = o.threads;
-    const TuneResult r = tune_policy(past, t);
-    write_file_atomic(out / "baselines" / (name + ".spec"),
-                      fmt::format("# tuned by autoscale run on {} ({} candidates x {} episodes)\n"
-                                  "# mean training profit {:.1f}\n{}\n",
-                                  past.name, o.tune_budget, o.tune_episodes, r.best.mean_profit, r.best.spec));
-    log(fmt::format("    {:<16} {:>9.1f}  {}\n", name, r.best.mean_profit, r.best.spec));
-    if (result.tuned.empty() || r.best.mean_profit > result.tuned[result.best].mean_profit) result.best = result.tuned.size();
-    result.tuned.push_back(r.best);
+  result.tuned = tune_all(past, o, out / "baselines", log);
+  for (std::size_t i = 0; i < result.tuned.size(); ++i) {
+    if (result.tuned[i].mean_profit > result.tuned[result.best].mean_profit) result.best = i;
   }
-  const std::string& base_spec = result.tuned[result.best].spec;
+  const std::string& comparator = result.tuned[result.best].spec;
 
-  // 2. The learned policy, trained on the past without its last `holdout` minutes: on the past as
-  //    it was and at other levels (kTrainingScale): traffic grows, and a policy that has only seen
-  //    last month's level learns shortcuts (fleets so small that one machine more or less is
-  //    free) that fail at next month's.
+  // 2. The learned policy's own base. Tuned on the same past, the classical policies' profits are
+  //    near ties, and which one wins in sample says little about the next week (a backtest's
+  //    folds pick a different one almost every time). So the learned policy stands on the one that
+  //    did best out of sample: each is tuned again on the past without its held-out days, and
+  //    judged on them.
   const std::int64_t holdout_start = past_minutes - holdout.minutes;
   const Scenario inner = split_trace_at(past, holdout_start, past_minutes, history, scored).past;
+  const TiledEpisodes holdout_episodes = tile_episodes(past, holdout_start, past_minutes, o.holdout_replicates, seeds::kHoldout);
+  if (o.base_selection == BaseSelection::kHoldout) {
+    log(fmt::format("\n2/5 the learned policy's base: each classical policy tuned on the past but its last {} {}s, judged "
+                    "on them\n",
+                    holdout.tiles, unit));
+    const std::vector<TuneTrial> inner_tuned = tune_all(inner, o, out / "baselines-inner", log);
+    std::vector<PolicySpec> candidates;
+    for (const auto& t : inner_tuned) candidates.push_back(parse_policy_spec(t.spec));
+    const auto held = summarize(run_policies(past, candidates, holdout_episodes.plans, o.threads));
+    std::size_t pick = 0;
+    for (std::size_t i = 0; i < held.size(); ++i) {
+      log(fmt::format("    {:<16} {:>9.1f} per {} held out\n", classical_policy_names()[i], held[i].profit.mean, unit));
+      result.base_selection.push_back({{"policy", held[i].spec}, {"holdout_profit", held[i].profit.mean}});
+      if (held[i].profit.mean > held[pick].profit.mean) pick = i;
+    }
+    result.learned_base_spec = inner_tuned[pick].spec;
+  } else {
+    result.learned_base_spec = comparator;
+  }
+
+  // 3. The learned policy, trained on the past without its held-out days: on the past as it was
+  //    and at other levels (kTrainingScale): traffic grows, and a policy that has only seen last
+  //    month's level learns shortcuts (fleets so small that one machine more or less is free)
+  //    that fail at next month's.
   rl::TrainOptions t;
   Scenario rescaled = inner;
   rescaled.name += "-rescaled";
   rescaled.load.trace.random_scale = kTrainingScale;
   t.scenarios = {{inner, 1.0}, {rescaled, 1.0}};
   t.config = o.config ? *o.config : rl::preset_config("trace");
-  // A residual policy stands on the best policy tuned here, whatever a config file names.
+  // A residual policy stands on the base chosen here, whatever a config file names.
   const bool residual = t.config.action.kind == rl::ActionKind::kResidual;
-  if (residual) t.config.action.base_policy = base_spec;
-  log(fmt::format("\n2/4 training PPO ({}: {}{}) for {} steps on the past but its last {} {}s -> {}/\n",
+  if (residual) t.config.action.base_policy = result.learned_base_spec;
+  log(fmt::format("\n3/5 training PPO ({}: {}{}) for {} steps on the past but its last {} {}s -> {}/\n",
                   o.config_label.empty() ? "'trace' preset" : o.config_label, t.config.action.name(),
-                  residual ? " on " + base_spec : std::string(), o.steps, holdout.tiles, unit, out.string()));
+                  residual ? " on " + result.learned_base_spec : std::string(), o.steps, holdout.tiles, unit, out.string()));
   t.seed = o.train_seed;
   t.total_steps = o.steps;
   t.out_dir = out;
@@ -129,31 +200,31 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
   train_with_progress(t, log);
   result.learned_spec = "ppo:" + (out / "best").string();
 
-  // 3. The gate, on the held-out days.
-  const TiledEpisodes gate_episodes = tile_episodes(past, holdout_start, past_minutes, o.holdout_replicates, seeds::kHoldout);
-  log(fmt::format("3/4 the gate: the learned policy against {} on the {} held-out {}s ({} episodes)\n", base_spec,
-                  gate_episodes.tiles(), unit, gate_episodes.plans.size()));
+  // 4. The gate, on the held-out days: the learned policy against what the operator would deploy.
+  log(fmt::format("4/5 the gate: the learned policy against {} on the {} held-out {}s ({} episodes)\n", comparator,
+                  holdout_episodes.tiles(), unit, holdout_episodes.plans.size()));
   const auto gate_summaries = summarize(run_policies(
-      past, {parse_policy_spec(result.learned_spec), parse_policy_spec(base_spec)}, gate_episodes.plans, o.threads));
-  result.gate = decide_gate(gate_summaries[0], gate_summaries[1], gate_episodes, unit);
-  result.deployed_spec = result.gate.deploy_learned ? result.learned_spec : base_spec;
+      past, {parse_policy_spec(result.learned_spec), parse_policy_spec(comparator)}, holdout_episodes.plans, o.threads));
+  result.gate = decide_gate(gate_summaries[0], gate_summaries[1], holdout_episodes, unit);
+  result.deployed_spec = result.gate.deploy_learned ? result.learned_spec : comparator;
   log(fmt::format("    {}\n    deployed: {}\n\n", result.gate.reason, result.deployed_spec));
   write_file_atomic(out / "deployed.spec",
                     fmt::format("# the policy autoscale run deploys (evaluate --policies @FILE, serve --model FILE)\n"
                                 "# gate: {}\n{}\n",
                                 result.gate.reason, result.deployed_spec));
 
-  // 4. Everything on the future, every day of it equally.
+  // 5. Everything on the future, every day of it equally.
   const Scenario& future = split.future;
   const auto future_minutes = static_cast<std::int64_t>(future.load.series->tpm.size());
   const std::int64_t tiles = (future_minutes - history) / scored;
   const int replicates = std::max(1, static_cast<int>((o.episodes + std::max<std::int64_t>(tiles, 1) - 1) / std::max<std::int64_t>(tiles, 1)));
   result.future_episodes = tile_episodes(future, history, future_minutes, replicates, seeds::kEvaluation);
-  const std::vector<PolicySpec> specs = future_specs(result.learned_spec, result.tuned, result.rows);
+  const std::vector<PolicySpec> specs =
+      future_specs(result.learned_spec, result.learned_base_spec, result.tuned, result.rows);
   result.rows.baseline = result.rows.classical[result.best];
   result.rows.deployed = result.gate.deploy_learned ? result.rows.learned : result.rows.baseline;
   const TiledEpisodes& fe = result.future_episodes;
-  log(fmt::format("4/4 evaluating on the future: {} {}s x {} replicates = {} episodes (seeds {}..)\n\n", fe.tiles(), unit,
+  log(fmt::format("5/5 evaluating on the future: {} {}s x {} replicates = {} episodes (seeds {}..)\n\n", fe.tiles(), unit,
                   replicates, fe.plans.size(), seeds::kEvaluation));
   const auto t0 = std::chrono::steady_clock::now();
   MinuteTraceWriter traces(out / "traces.csv", static_cast<int>(fe.plans.size()), kReportEpisodes);
@@ -172,12 +243,15 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
   const Comparison learned = vs_baseline(r.learned);
   const Comparison deployed = vs_baseline(r.deployed);
   nlohmann::json v = {{"learned", s[r.learned].spec},
+                      {"learned_base", s[r.learned_base].spec},
+                      {"base_selection", result.base_selection},
                       {"baseline", s[r.baseline].spec},
                       {"deployed", result.deployed_spec},
                       {"deployed_role", result.gate.deploy_learned ? "learned" : "baseline"},
                       {"gate", to_json(result.gate)},
                       {"learned_vs_baseline", to_json(learned)},
-                      {"deployed_vs_baseline", to_json(deployed)}};
+                      {"deployed_vs_baseline", to_json(deployed)},
+                      {"learned_base_vs_baseline", to_json(vs_baseline(r.learned_base))}};
   for (const std::size_t bound : {r.oracle_load, r.window}) {
     const auto pct = gap_closed_pct(learned, s[r.baseline].profit.mean, s[bound].profit.mean);
     v["learned_vs_baseline"]["gap_closed_pct"][s[bound].spec] = pct ? nlohmann::json(*pct) : nlohmann::json(nullptr);

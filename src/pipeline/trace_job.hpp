@@ -19,15 +19,25 @@ namespace autoscale::pipeline {
 
 // The operator's workflow on one past -> future cut of a trace (what `autoscale run` does on a
 // trace, and what each fold of a backtest does):
-//   1. tune every classical policy on the whole past, one budget each;
-//   2. hold back the end of the past (holdout_fraction of it, whole days), train the learned
-//      policy on the rest (a residual on the best policy of step 1 with the `trace` preset);
-//   3. the gate (decide_gate): on the held-out days, deploy the learned policy only if it beats
-//      that classical policy with confidence, else deploy the classical policy;
-//   4. evaluate everything, the oracles too, on the future: every scored minute once per
+//   1. tune every classical policy on the whole past, one budget each: the best of them is what
+//      the operator would deploy (the `baseline`);
+//   2. hold back the end of the past (holdout_fraction of it, whole days); the learned policy's
+//      base is the classical policy that, tuned on the rest, earns most on the held-out days
+//      (BaseSelection::kHoldout), or the baseline (kPast);
+//   3. train the learned policy on the past without the held-out days (a residual on that base,
+//      the `trace` preset);
+//   4. the gate (decide_gate): on the held-out days, deploy the learned policy only if it beats
+//      the baseline with confidence, else deploy the baseline;
+//   5. evaluate everything, the oracles too, on the future: every scored minute once per
 //      replicate (tile_episodes), so each future day weighs the same.
 // The deployed model is the one the gate judged (it is not retrained on the held-out days: what
 // passed the gate is what is deployed).
+enum class BaseSelection { kHoldout, kPast };
+// Its names, for options and messages: "holdout", "past".
+const char* to_string(BaseSelection b);
+BaseSelection base_selection_named(const std::string& name);  // throws Error naming the known ones
+std::vector<std::string> base_selection_names();
+
 struct TraceJobOptions {
   std::filesystem::path out;
   std::int64_t steps = 8'000'000;
@@ -36,6 +46,7 @@ struct TraceJobOptions {
   int tune_budget = 60, tune_episodes = 30;
   double holdout_fraction = 0.25;  // of the past, in whole scored days, at least one
   int holdout_replicates = 8;      // capacity-draw replicates of each held-out day
+  BaseSelection base_selection = BaseSelection::kHoldout;
   std::uint64_t train_seed = 0;
   std::optional<rl::PpoConfig> config;  // empty: the `trace` preset
   std::string config_label;             // how progress lines name the config
@@ -44,7 +55,7 @@ struct TraceJobOptions {
 
 // Which rows of the future's summaries play which part.
 struct FutureRows {
-  std::size_t learned = 0, baseline = 0, deployed = 0, window = 0, oracle_load = 0;
+  std::size_t learned = 0, learned_base = 0, baseline = 0, deployed = 0, window = 0, oracle_load = 0;
   std::vector<std::size_t> classical;  // in classical_policy_names() order
 };
 
@@ -52,7 +63,8 @@ struct TraceJobResult {
   std::vector<TuneTrial> tuned;  // each classical policy's best on the past, in classical_policy_names() order
   std::size_t best = 0;          // the one with the highest profit on the past
   GateDecision gate;
-  std::string learned_spec, deployed_spec;
+  std::string learned_spec, learned_base_spec, deployed_spec;
+  nlohmann::json base_selection = nlohmann::json::array();  // each candidate's held-out profit
   TiledEpisodes future_episodes;
   std::vector<PolicySummary> future;
   FutureRows rows;
