@@ -54,6 +54,36 @@ TEST(Stats, ClusteredPairedDifferenceCountsClusters) {
   EXPECT_THROW(clustered_paired_diff_ci(a, b, std::vector<int>{0, 1}), Error);
 }
 
+// The block bootstrap resamples days: its interval lies within the days' range, shrinks to the
+// mean when every day agrees, and one outlier day among positive days does not drag its lower
+// end below zero the way it widens the t interval.
+TEST(Stats, DayBootstrapIsAPercentileIntervalOverClusters) {
+  std::vector<double> a, b;
+  std::vector<int> c;
+  const std::vector<double> day_diffs{40, 14, 34, 4042, 188, 214, 295, 36, 30, 25, 134, 175};
+  for (std::size_t d = 0; d < day_diffs.size(); ++d) {
+    for (int r = 0; r < 3; ++r) {
+      a.push_back(100 + day_diffs[d] + (r - 1));
+      b.push_back(100);
+      c.push_back(static_cast<int>(d));
+    }
+  }
+  const Interval boot = cluster_bootstrap_diff_ci(a, b, c);
+  const MeanCi t = clustered_paired_diff_ci(a, b, c);
+  EXPECT_GT(boot.lo, 0);
+  EXPECT_LT(t.lo(), 0);
+  EXPECT_LE(boot.lo, t.mean);
+  EXPECT_GE(boot.hi, t.mean);
+  EXPECT_GE(boot.lo, 14);
+  EXPECT_LE(boot.hi, 4042);
+  const Interval again = cluster_bootstrap_diff_ci(a, b, c);
+  EXPECT_EQ(boot.lo, again.lo);
+  const std::vector<double> same(6, 5), zero(6, 0);
+  const Interval flat = cluster_bootstrap_diff_ci(same, zero, std::vector<int>{0, 0, 1, 1, 2, 2});
+  EXPECT_DOUBLE_EQ(flat.lo, 5);
+  EXPECT_DOUBLE_EQ(flat.hi, 5);
+}
+
 PolicySummary summary(const std::string& spec, std::vector<double> profits) {
   PolicySummary s;
   s.spec = spec;

@@ -1,11 +1,13 @@
 #include "eval/stats.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <map>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/rng.hpp"
 
 namespace autoscale {
 
@@ -42,7 +44,10 @@ MeanCi paired_diff_ci(std::span<const double> a, std::span<const double> b) {
   return mean_ci(d);
 }
 
-MeanCi clustered_paired_diff_ci(std::span<const double> a, std::span<const double> b, std::span<const int> clusters) {
+namespace {
+
+// The mean difference of each cluster, in cluster-label order.
+std::vector<double> cluster_means(std::span<const double> a, std::span<const double> b, std::span<const int> clusters) {
   if (a.size() != b.size()) throw Error("paired comparison needs the same episodes for both policies");
   if (clusters.size() != a.size()) throw Error("clustered comparison needs one cluster label per episode");
   std::map<int, std::pair<double, int>> sums;  // cluster -> (sum of differences, episodes)
@@ -54,6 +59,34 @@ MeanCi clustered_paired_diff_ci(std::span<const double> a, std::span<const doubl
   std::vector<double> means;
   means.reserve(sums.size());
   for (const auto& [cluster, sn] : sums) means.push_back(sn.first / sn.second);
+  return means;
+}
+
+}  // namespace
+
+Interval cluster_bootstrap_diff_ci(std::span<const double> a, std::span<const double> b, std::span<const int> clusters,
+                                   int resamples, std::uint64_t seed) {
+  const std::vector<double> means = cluster_means(a, b, clusters);
+  if (means.empty() || resamples < 1) throw Error("bootstrap: needs clusters and at least one resample");
+  Rng rng(seed);
+  std::vector<double> stats(static_cast<std::size_t>(resamples));
+  for (auto& st : stats) {
+    double sum = 0;
+    for (std::size_t k = 0; k < means.size(); ++k) sum += means[rng.below(means.size())];
+    st = sum / static_cast<double>(means.size());
+  }
+  std::sort(stats.begin(), stats.end());
+  const auto at = [&](double q) {
+    const double pos = q * static_cast<double>(stats.size() - 1);
+    const auto i = static_cast<std::size_t>(pos);
+    const double f = pos - static_cast<double>(i);
+    return i + 1 < stats.size() ? stats[i] * (1 - f) + stats[i + 1] * f : stats[i];
+  };
+  return {at(0.025), at(0.975)};
+}
+
+MeanCi clustered_paired_diff_ci(std::span<const double> a, std::span<const double> b, std::span<const int> clusters) {
+  const std::vector<double> means = cluster_means(a, b, clusters);
   return mean_ci(means);
 }
 

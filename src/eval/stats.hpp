@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <span>
 
 namespace autoscale {
@@ -22,6 +23,16 @@ MeanCi paired_diff_ci(std::span<const double> a, std::span<const double> b);
 // (replicates of the same stretch of traffic): the differences are averaged within each cluster,
 // and the interval is over the clusters' means (n = clusters). clusters[i] labels episode i.
 MeanCi clustered_paired_diff_ci(std::span<const double> a, std::span<const double> b, std::span<const int> clusters);
+// A percentile interval of the paired mean difference from a bootstrap that resamples whole
+// clusters with replacement (a block bootstrap over days: Politis & Romano's blocks are the
+// days here), `resamples` times from a fixed seed (same inputs, same interval). Unlike the t
+// interval it does not assume the day means are normal: one outage day among a dozen widens a
+// t interval over every day, while resamples without it show what the other days say.
+struct Interval {
+  double lo = 0, hi = 0;
+};
+Interval cluster_bootstrap_diff_ci(std::span<const double> a, std::span<const double> b, std::span<const int> clusters,
+                                   int resamples = 10000, std::uint64_t seed = 1);
 // Two-sided 97.5% quantile of Student's t with `df` degrees of freedom.
 double t_quantile_975(int df);
 

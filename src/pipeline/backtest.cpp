@@ -120,10 +120,11 @@ BacktestResult run_backtest(const Scenario& scenario, const BacktestOptions& o, 
   const Pooled window = pool(result.folds, all[all.size() - 2]);
   nlohmann::json pooled = nlohmann::json::array();
   std::string table = fmt::format(
-      "| {:<28} | {:>8} | {:>8} | {:>8} | {:>8} | {:>8} | {:>10} | {:>26} | {:>9} | {:>8} |\n", "policy (pooled)", "profit",
-      "revenue", "machines", "downtime", "down min", "starts/day", "vs best on past, per day", "wins", "worst");
-  table += fmt::format("|{:-<30}|{:->10}|{:->10}|{:->10}|{:->10}|{:->10}|{:->12}|{:->28}|{:->11}|{:->10}|\n", "", "", "", "", "",
-                       "", "", "", "", "");
+      "| {:<28} | {:>8} | {:>8} | {:>8} | {:>8} | {:>8} | {:>10} | {:>26} | {:>16} | {:>9} | {:>8} |\n", "policy (pooled)",
+      "profit", "revenue", "machines", "downtime", "down min", "starts/day", "vs best on past, per day", "day bootstrap",
+      "wins", "worst");
+  table += fmt::format("|{:-<30}|{:->10}|{:->10}|{:->10}|{:->10}|{:->10}|{:->12}|{:->28}|{:->18}|{:->11}|{:->10}|\n", "", "", "",
+                       "", "", "", "", "", "", "", "");
   for (const Role& role : all) {
     const Pooled p = pool(result.folds, role);
     const Comparison c = compare(role.name, p.profits, all[3].name, baseline.profits, clusters);
@@ -141,12 +142,12 @@ BacktestResult run_backtest(const Scenario& scenario, const BacktestOptions& o, 
     j["gap_closed_pct_to_oracle_window_60"] = gap ? nlohmann::json(*gap) : nlohmann::json(nullptr);
     pooled.push_back(j);
     const MeanCi& d = c.by_cluster;
-    table += fmt::format("| {:<28} | {:>8.0f} | {:>8.0f} | {:>8.0f} | {:>8.0f} | {:>8.2f} | {:>10.0f} | {:>26} | {:>9} | {:>8.0f} |\n",
-                         role.name, mean(p.profits), p.revenue, p.machine_cost, p.downtime_penalty, p.downtime_minutes,
-                         p.starts_per_day,
-                         d.has_interval() ? fmt::format("{:+.0f} [{:+.0f}, {:+.0f}]", d.mean, d.lo(), d.hi())
-                                          : fmt::format("{:+.0f}", d.mean),
-                         fmt::format("{}/{}", c.wins, c.episodes), c.worst_episode_diff);
+    table += fmt::format(
+        "| {:<28} | {:>8.0f} | {:>8.0f} | {:>8.0f} | {:>8.0f} | {:>8.2f} | {:>10.0f} | {:>26} | {:>16} | {:>9} | {:>8.0f} |\n",
+        role.name, mean(p.profits), p.revenue, p.machine_cost, p.downtime_penalty, p.downtime_minutes, p.starts_per_day,
+        d.has_interval() ? fmt::format("{:+.0f} [{:+.0f}, {:+.0f}]", d.mean, d.lo(), d.hi()) : fmt::format("{:+.0f}", d.mean),
+        fmt::format("[{:+.0f}, {:+.0f}]", c.bootstrap.lo, c.bootstrap.hi), fmt::format("{}/{}", c.wins, c.episodes),
+        c.worst_episode_diff);
   }
 
   nlohmann::json folds = nlohmann::json::array();

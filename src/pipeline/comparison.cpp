@@ -20,6 +20,7 @@ Comparison compare(const std::string& policy, std::span<const double> a, const s
   c.against = against;
   c.by_cluster = clustered_paired_diff_ci(a, b, clusters);
   c.by_episode = paired_diff_ci(a, b);
+  c.bootstrap = cluster_bootstrap_diff_ci(a, b, clusters);
   c.episodes = static_cast<int>(a.size());
   for (std::size_t e = 0; e < a.size(); ++e) {
     const double d = a[e] - b[e];
@@ -41,6 +42,7 @@ nlohmann::json to_json(const Comparison& c) {
           {"diff_mean", c.by_episode.mean},
           {"diff_ci95", interval(c.by_cluster)},
           {"clusters", c.by_cluster.n},
+          {"diff_ci95_bootstrap", nlohmann::json::array({c.bootstrap.lo, c.bootstrap.hi})},
           {"diff_ci95_by_episode", interval(c.by_episode)},
           {"wins", c.wins},
           {"episodes", c.episodes},

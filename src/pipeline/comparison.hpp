@@ -12,10 +12,12 @@ namespace autoscale::pipeline {
 // One policy against another on the same episodes, paired: the mean difference with two
 // intervals, over episodes (as `evaluate` reports) and over clusters of episodes that share their
 // traffic (the days of a trace, each replayed several times: the honest one, since days, not
-// replicates, are what a next week brings anew), how many episodes it wins and its worst one.
+// replicates, are what a next week brings anew) both as a t interval and as a block bootstrap
+// over days, how many episodes it wins and its worst one.
 struct Comparison {
   std::string policy, against;
   MeanCi by_cluster, by_episode;
+  Interval bootstrap;  // percentile interval of a bootstrap over clusters (cluster_bootstrap_diff_ci)
   int wins = 0, episodes = 0;
   double worst_episode_diff = 0;
 };
