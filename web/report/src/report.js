@@ -226,6 +226,31 @@
     return el('div', { class: 'table-wrap' }, t);
   }
 
+  // Where each policy's profit comes from, and how closely its fleet follows demand (the SPEC
+  // Research Group's elasticity metrics); evaluations written before these fields had none.
+  function costsTable(m) {
+    const pols = m.evaluation.policies;
+    if (!pols.length || pols[0].revenue === undefined || !pols[0].elasticity) return null;
+    const cols = ['policy', 'revenue', 'machine cost', 'downtime penalty', 'machine starts/day', 'under-provisioning accuracy θU %',
+      'over-provisioning accuracy θO %', 'under-provisioning timeshare τU %', 'over-provisioning timeshare τO %', 'instability υ %'];
+    const t = el('table', { class: 'summary', id: 'costs-table' });
+    t.append(el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', { text: c })))));
+    const body = el('tbody');
+    for (const p of pols) {
+      const e = p.elasticity;
+      const tr = el('tr', { class: isOracle(p.policy) ? 'bound' : '' });
+      tr.append(el('td', { text: p.policy.replace(/,/g, ',\u200b') }));
+      for (const v of [fmt(p.revenue), fmt(p.machine_cost), fmt(p.downtime_penalty), fmt(p.machine_starts_per_day),
+        fmt(e.under_provisioning_accuracy_pct, 1), fmt(e.over_provisioning_accuracy_pct, 1),
+        fmt(e.under_provisioning_timeshare_pct, 1), fmt(e.over_provisioning_timeshare_pct, 1), fmt(e.instability_pct, 1)]) {
+        tr.append(el('td', { text: v }));
+      }
+      body.append(tr);
+    }
+    t.append(body);
+    return el('div', { class: 'table-wrap' }, t);
+  }
+
   function block(id, title, caption) {
     const b = el('section', { class: 'figure-block', id: `fig-${id}` }, el('h2', { text: title }));
     if (caption) b.append(el('p', { class: 'caption', text: caption }));
@@ -626,6 +651,15 @@
       'oracle; oracles (grey) are clairvoyant upper bounds. Paired differences compare the same episodes.');
     sum.append(summaryTable(manifest));
     root.append(sum);
+    const costs = costsTable(manifest);
+    if (costs) {
+      const c = block('costs', 'Where the profit comes from, and elasticity',
+        'Per-episode means: profit = revenue - machine cost - downtime penalty. Demand is the machines the load needs at nominal ' +
+        'capacity, supply the machines serving: θ is the average shortfall or excess as a share of demand, τ the share of minutes ' +
+        'under- or over-provisioned, υ the share of minutes in which supply and demand move differently (Herbst et al., SPEC RG).');
+      c.append(costs);
+      root.append(c);
+    }
     // Charts size to their container: build top-down so widths are known.
     scenarioSection(manifest, cols, root);
     timelineSection(manifest, cols, root);

@@ -90,6 +90,15 @@ try {
     const timelines = ids.filter((id) => id.endsWith(':load')).length;
     assert.equal(timelines, 6, 'one timeline per evaluated policy');
   });
+  const costs = await tab.evaluate(() => [...document.querySelectorAll('#costs-table tbody tr')].map(
+    (tr) => [...tr.children].map((td) => td.textContent)));
+  check('the profit parts and elasticity table has a row per policy, with numbers', () => {
+    assert.equal(costs.length, 6, `${costs.length} rows`);
+    for (const row of costs) {
+      assert.equal(row.length, 10);
+      for (const cell of row.slice(1)) assert.ok(/^[-0-9.,]+$/.test(cell.replace(/\u2212/g, '-')), `cell '${cell}' in ${row[0]}`);
+    }
+  });
   for (const c of charts) {
     check(`chart ${c.id} drew its data`, () => {
       if (c.kind !== 'box') assert.ok(c.values > 0 || c.id.endsWith(':decisions'), `${c.id} holds no data`);
@@ -169,7 +178,7 @@ try {
 run('report', '--eval', join(work, 'eval.json'), '--traces', join(work, 'traces.csv'), '--train', join(work, 'train'),
   '--scenario', scenario, '--out', page, '--png', join(work, 'png'), '--png-window', '600:1200');
 check('--png writes one image per figure', () => {
-  const want = ['summary', 'scenario', 'profits', 'paired', 'training', ...Array.from({ length: 6 }, (_, k) => `timeline-${k}`)];
+  const want = ['summary', 'costs', 'scenario', 'profits', 'paired', 'training', ...Array.from({ length: 6 }, (_, k) => `timeline-${k}`)];
   for (const name of want) {
     const png = readFileSync(join(work, 'png', `${name}.png`));
     assert.equal(png.subarray(1, 4).toString(), 'PNG', `${name}.png is not a PNG`);
