@@ -135,7 +135,7 @@ def main():
 
     # One env thread: stepping 64 environments takes ~10 us, the networks far longer, and a second
     # env thread would only contend with torch's for the same cores.
-    envs = autoscale.VecEnv(args.scenario, args.num_envs, seed=args.seed * 1_000_003 + 17, threads=1,
+    envs = autoscale.VecEnv(args.scenario, args.num_envs, seed=autoscale.seeds.training_seed_base(args.seed), threads=1,
                             observation="extended", action="target", reward="expected")
     obs_dim, heads = envs.single_observation_space.shape[0], envs.single_action_space.nvec.tolist()
     agent = Agent(obs_dim, heads)
@@ -207,7 +207,7 @@ def main():
             next_validation += args.validate_every
             candidate = out / "candidates" / f"step-{steps}"
             export(agent, obs_stats, args.scenario, candidate, {"trainer": "examples/torch_ppo.py", "steps": steps})
-            val = autoscale.evaluate([f"ppo:{candidate}"], scenario=args.scenario, seed=900000, episodes=16,
+            val = autoscale.evaluate([f"ppo:{candidate}"], scenario=args.scenario, seed=autoscale.seeds.VALIDATION, episodes=16,
                                      threads=args.eval_threads)["policies"][0]["mean_profit"]
             if best is None or val > best:
                 best = val
@@ -223,9 +223,9 @@ def main():
         return
     baselines = sorted((ROOT / "baselines" / args.scenario).glob("*.spec"))
     specs = [f"ppo:{out}/best", f"ppo:{out}/model", *(f"@{p}" for p in baselines), "oracle-load"]
-    report = autoscale.evaluate(specs, scenario=args.scenario, seed=5000000, episodes=args.eval_episodes,
+    report = autoscale.evaluate(specs, scenario=args.scenario, seed=autoscale.seeds.EVALUATION, episodes=args.eval_episodes,
                                 threads=args.eval_threads)
-    print(f"\n{args.eval_episodes} unseen episodes (seeds 5000000..), mean profit with 95% CI:")
+    print(f"\n{args.eval_episodes} unseen episodes (seeds {autoscale.seeds.EVALUATION}..), mean profit with 95% CI:")
     print(f"| {'policy':<72} | {'mean profit (95% CI)':>20} | {'% oracle-load':>13} | {'vs best other (95% CI)':>24} |")
     print(f"|{'-' * 74}|{'-' * 22}|{'-' * 15}|{'-' * 26}|")
     for p in report["policies"]:

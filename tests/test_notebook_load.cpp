@@ -24,7 +24,7 @@ TEST(NotebookLoad, StatisticsAgreeWithTheReferenceImplementation) {
   std::vector<double> series(static_cast<std::size_t>(minutes));
   std::vector<std::vector<std::pair<std::string, double>>> per_episode;
   for (int e = 0; e < n; ++e) {
-    load.reset(stream_seed(static_cast<std::uint64_t>(e), static_cast<std::uint64_t>(Stream::kLoad)));
+    load.reset(stream_seed(static_cast<std::uint64_t>(e), Stream::kLoad));
     std::int64_t spikes = 0;
     for (auto& v : series) {
       v = static_cast<double>(load.next());

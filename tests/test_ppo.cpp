@@ -179,7 +179,7 @@ TEST(Ppo, LearnsToEarnMoreThanItsInitialPolicy) {
   const Scenario eval = o.scenarios[0].scenario;
   const Features f(eval.service, FeatureSet::kExtended);
   rl::Agent initial(FeatureSet::kExtended, o.config.action, f.dim(), o.config.action.head_sizes(eval.service),
-                    o.config.hidden, true, stream_seed(o.seed, static_cast<std::uint64_t>(Stream::kTraining)));
+                    o.config.hidden, true, stream_seed(o.seed, Stream::kInitialization));
   initial.guardrail = o.config.guardrail;
   const double before = rl::validate(initial, eval, 777, 8, 2);
   rl::train(o);

@@ -10,9 +10,9 @@ tuning, all on the C++ core.
 """
 
 from ._autoscale import (Error, Model, Scenario, backtest, evaluate, load_model, policy_names, run, scenario_names,
-                         tune)
+                         seeds, tune)
 from .envs import GYMNASIUM, Env, VecEnv, spaces
 from .policy import Policy
 
 __all__ = ["Env", "VecEnv", "Policy", "Model", "Scenario", "Error", "evaluate", "tune", "load_model",
-           "policy_names", "scenario_names", "spaces", "GYMNASIUM", "run", "backtest"]
+           "policy_names", "scenario_names", "spaces", "GYMNASIUM", "run", "backtest", "seeds"]

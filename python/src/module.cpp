@@ -2,6 +2,7 @@
 // the Gymnasium glue; see README "Python".
 #include "bindings.hpp"
 #include "core/error.hpp"
+#include "core/seed_ranges.hpp"
 
 PYBIND11_MODULE(_autoscale, m) {
   namespace py = autoscale::py;
@@ -15,4 +16,12 @@ PYBIND11_MODULE(_autoscale, m) {
   py::bind_policies(m);
   py::bind_model(m);
   py::bind_pipeline(m);
+  // The seed ranges' one home (core/seed_ranges.hpp), for trainers written in Python.
+  auto seeds = m.def_submodule("seeds", "episode seed ranges: tuning, training, validation, evaluation, holdout");
+  seeds.attr("TUNING") = autoscale::seeds::kTuning;
+  seeds.attr("VALIDATION") = autoscale::seeds::kValidation;
+  seeds.attr("EVALUATION") = autoscale::seeds::kEvaluation;
+  seeds.attr("HOLDOUT") = autoscale::seeds::kHoldout;
+  seeds.def("training_seed_base", &autoscale::seeds::training_seed_base, pybind11::arg("seed"),
+            "first episode seed of a training run with this seed (env i's k-th episode: base + i + k * envs)");
 }

@@ -115,11 +115,32 @@ class Rng {
   std::uint64_t s_[4]{};
 };
 
-// Stream ids: one per source of randomness, fixed forever so seeds keep their meaning.
-enum class Stream : std::uint64_t { kLoad = 1, kCapacity = 2, kPolicy = 3, kTraining = 4 };
+// Stream ids: one per source of randomness, fixed forever so seeds keep their meaning. An
+// episode's seed keys its load and capacity streams; a training run's seed keys the rest.
+// 3 was a policy stream nothing drew from; it stays unused so no id changes meaning.
+enum class Stream : std::uint64_t {
+  kLoad = 1,              // the episode's load (env.cpp; the oracle replays it)
+  kCapacity = 2,          // the episode's per-minute capacity draws (CapacityStream)
+  kInitialization = 4,    // the networks' initial weights (and the normalizer's)
+  kMinibatchShuffle = 100,  // PPO's minibatch permutations
+  kActionSampling = 1000,   // + env index: the uniforms that sample env i's training actions
+};
 
-inline Rng make_stream(std::uint64_t seed, Stream s) {
-  return Rng(stream_seed(seed, static_cast<std::uint64_t>(s)));
+constexpr std::uint64_t stream_seed(std::uint64_t seed, Stream s, std::uint64_t index = 0) {
+  return stream_seed(seed, static_cast<std::uint64_t>(s) + index);
+}
+
+inline Rng make_stream(std::uint64_t seed, Stream s, std::uint64_t index = 0) { return Rng(stream_seed(seed, s, index)); }
+
+// Sub-streams of an episode's load stream (a load model's seed is stream_seed(episode, kLoad)).
+enum class LoadStream : std::uint64_t {
+  kTraceScale = 7,  // a trace's random level; its own stream, so the window start stays the unscaled one's
+  kWeek = 100,      // seed-weekly's week pattern
+  kEvents = 101,    // seed-events' surges
+};
+
+constexpr std::uint64_t stream_seed(std::uint64_t load_seed, LoadStream s) {
+  return stream_seed(load_seed, static_cast<std::uint64_t>(s));
 }
 
 }  // namespace autoscale

@@ -26,7 +26,7 @@ Env::Env(const Env& o)
 
 std::span<const float> Env::reset(std::uint64_t seed) {
   seed_ = seed;
-  load_->reset(stream_seed(seed, static_cast<std::uint64_t>(Stream::kLoad)));
+  load_->reset(stream_seed(seed, Stream::kLoad));
   capacity_rng_ = make_stream(seed, Stream::kCapacity);
   fleet_.reset();
   features_.reset();

@@ -17,7 +17,7 @@ void EventLoad::reset(std::uint64_t load_seed) {
   // The events come from their own stream of the load seed: the base load of an episode is the
   // `seed` scenario's for the same episode seed.
   inner_.reset(load_seed);
-  rng_.reseed(stream_seed(load_seed, 101));
+  rng_.reseed(stream_seed(load_seed, LoadStream::kEvents));
   active_.clear();
   minute_ = 0;
   factor_ = 1;

@@ -42,7 +42,7 @@ void TraceLoad::set_random_scale(double lo, double hi) {
 
 void TraceLoad::reset(std::uint64_t load_seed) {
   if (scale_hi_ > scale_lo_) {
-    Rng rng(stream_seed(load_seed, 7));  // its own stream: the window start stays the unscaled one's
+    Rng rng(stream_seed(load_seed, LoadStream::kTraceScale));
     scale_ = std::exp(rng.uniform(std::log(scale_lo_), std::log(scale_hi_)));
   } else {
     scale_ = scale_lo_;

@@ -13,7 +13,7 @@ void WeeklyLoad::reset(std::uint64_t load_seed) {
   // The week offset comes from a stream derived from the load seed, so the underlying seed load
   // of an episode is the same as the `seed` scenario's for the same episode seed.
   inner_.reset(load_seed);
-  Rng week_rng(stream_seed(load_seed, 100));
+  Rng week_rng(stream_seed(load_seed, LoadStream::kWeek));
   minute_of_week_ = static_cast<std::int64_t>(week_rng.below(static_cast<std::uint64_t>(kWeek)));
   clock_ = kFirstMonday + 60 * minute_of_week_;
 }

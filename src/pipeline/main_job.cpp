@@ -11,7 +11,7 @@
 #include "eval/evaluation.hpp"
 #include "eval/minute_trace.hpp"
 #include "load/timestamp.hpp"
-#include "pipeline/seeds.hpp"
+#include "core/seed_ranges.hpp"
 #include "pipeline/trace_job.hpp"
 #include "pipeline/training.hpp"
 #include "policies/classical.hpp"

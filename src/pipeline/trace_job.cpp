@@ -10,7 +10,7 @@
 #include "core/output_file.hpp"
 #include "eval/minute_trace.hpp"
 #include "pipeline/comparison.hpp"
-#include "pipeline/seeds.hpp"
+#include "core/seed_ranges.hpp"
 #include "pipeline/training.hpp"
 #include "policies/classical.hpp"
 #include "report/report_html.hpp"

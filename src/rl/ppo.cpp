@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "core/error.hpp"
 #include "core/output_file.hpp"
 #include "core/rng.hpp"
+#include "core/seed_ranges.hpp"
 #include "env/vec_env.hpp"
 #include "rl/agent.hpp"
 #include "rl/base_controller.hpp"
@@ -32,10 +34,19 @@ using Actions = Eigen::Matrix<int, Eigen::Dynamic, Eigen::Dynamic>;
 
 namespace {
 
-// Training episodes: env i's k-th episode has seed train_seed_base(seed) + i + k * num_envs (the
-// pool's rule, vec_env.hpp). For seeds below 900 these stay far below the validation seeds
-// (900000 + ...) and the evaluation seeds `run` uses (5000000 + ...).
-std::uint64_t train_seed_base(std::uint64_t seed) { return seed * 1'000'003ULL + 17; }
+// Training episodes: env i's k-th episode has seed seeds::training_seed_base(seed) + i + k * num_envs
+// (the pool's rule, vec_env.hpp). How many a run may draw: every env finishes at most
+// steps / envs / (shortest episode) episodes and starts one more; the checked range
+// (core/seed_ranges.hpp) must not meet validation, evaluation or holdout.
+std::uint64_t training_seed_base(const TrainOptions& o) {
+  std::int64_t shortest = std::numeric_limits<std::int64_t>::max();
+  for (const auto& s : o.scenarios) shortest = std::min<std::int64_t>(shortest, s.scenario.service.episode_steps());
+  const std::int64_t envs = std::max(1, o.config.num_envs);
+  const std::int64_t per_env = o.total_steps / envs / std::max<std::int64_t>(1, shortest) + 2;
+  seeds::check_training_seeds(o.seed, static_cast<std::uint64_t>(per_env * envs), o.config.validation_seed,
+                              static_cast<std::uint64_t>(std::max(0, o.config.validation_episodes)));
+  return seeds::training_seed_base(o.seed);
+}
 
 std::string mix_names(const std::vector<WeightedScenario>& mix) {
   std::string s;
@@ -117,14 +128,14 @@ class Trainer {
 Trainer::Trainer(const TrainOptions& o)
     : o_(o),
       c_(o.config),
-      pool_(mix_envs(o.scenarios, o.config), train_seed_base(o.seed), o.threads),
+      pool_(mix_envs(o.scenarios, o.config), training_seed_base(o), o.threads),
       agent_(c_.features, c_.action, pool_.obs_dim(), c_.action.head_sizes(o.scenarios.front().scenario.service), c_.hidden,
-             c_.normalize_obs, stream_seed(o.seed, static_cast<std::uint64_t>(Stream::kTraining))),
+             c_.normalize_obs, stream_seed(o.seed, Stream::kInitialization)),
       actor_opt_(c_.optimizer, agent_.actor.num_params(), static_cast<float>(c_.learning_rate)),
       critic_opt_(c_.optimizer, agent_.critic.num_params(), static_cast<float>(c_.learning_rate)),
       dist_(agent_.head_sizes),
       returns_(c_.num_envs, c_.gamma),
-      shuffle_rng_(stream_seed(o.seed, 100)) {
+      shuffle_rng_(make_stream(o.seed, Stream::kMinibatchShuffle)) {
   for (const auto& s : o.scenarios) {
     if (c_.action.head_sizes(s.scenario.service) != agent_.head_sizes) {
       throw Error(fmt::format("scenario '{}' needs other action heads than '{}' (max_machine_delta differs); a model "
@@ -134,7 +145,7 @@ Trainer::Trainer(const TrainOptions& o)
   }
   const int n = c_.num_envs;
   for (int i = 0; i < n; ++i) {
-    env_rng_.emplace_back(stream_seed(o.seed, 1000 + static_cast<std::uint64_t>(i)));
+    env_rng_.emplace_back(make_stream(o.seed, Stream::kActionSampling, static_cast<std::uint64_t>(i)));
     base_.emplace_back(c_.action, pool_.env(i).params());
   }
   const Index b = c_.batch_size(), heads = static_cast<Index>(agent_.head_sizes.size());

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/seed_ranges.hpp"
 #include "env/features.hpp"
 #include "rl/action_space.hpp"
 #include "rl/guardrail.hpp"
@@ -52,9 +53,9 @@ struct PpoConfig {
   ActionSpace action = ActionSpace::target_default();
   Guardrail guardrail;             // saved with the model; the [guardrail] table of a config file
   int validation_episodes = 32;    // deterministic-policy episodes that pick `best`; 0 = none
-  // Validation seeds: validation_seed .. + episodes - 1. Training seeds come from TrainOptions::seed
-  // (ppo.cpp, train_seed_base), far from these for any seed below 900.
-  std::uint64_t validation_seed = 900000;
+  // Validation seeds: validation_seed .. + episodes - 1 (core/seed_ranges.hpp); the trainer refuses
+  // a run whose training episodes would meet them.
+  std::uint64_t validation_seed = seeds::kValidation;
   std::int64_t validation_every_steps = 500000;
   std::int64_t checkpoint_every_steps = 1000000;
 
