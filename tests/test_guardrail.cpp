@@ -13,6 +13,7 @@
 #include "rl/action_space.hpp"
 #include "rl/agent.hpp"
 #include "rl/base_controller.hpp"
+#include "rl/decision.hpp"
 #include "rl/guardrail.hpp"
 #include "rl/learned_policy.hpp"
 #include "scenario/scenario.hpp"
@@ -98,6 +99,40 @@ TEST(Guardrail, RoundTripsThroughJsonAndRejectsBadFields) {
 }
 
 // Multiplier 1 and no reserve: the residual steers exactly where its classical controller does.
+TEST(Decision, TheFloorBindsAResidualChoiceInTrainingAndEveryChoiceInDeployment) {
+  // One path (rl::decide) for the training rollout, LearnedPolicy and the Python environments.
+  const ServiceParams p = exact();
+  Env env(p, std::make_unique<ScriptedLoad>(std::vector<std::int64_t>{3000, 5700, 3000, 3000}));
+  Features f(p, FeatureSet::kScaled);
+  drive(env, f, 3);
+  const Guardrail g;  // floor: ceil(5700 / (0.95 * 300)) = 20 machines, the fleet as it is
+  // A target action asking for the smallest fleet it can name.
+  const ActionSpace target = ActionSpace::target_default();
+  const int lowest[2] = {0, 0};
+  BaseController inert(target, p);
+  inert.reset(env);
+  inert.observe(env);
+  const Decision trained = decide(target, g, Stage::kTraining, lowest, env, f, inert);
+  const Decision deployed = decide(target, g, Stage::kDeployment, lowest, env, f, inert);
+  ASSERT_GT(trained.action.remove, 0) << "the choice shrinks the fleet";
+  EXPECT_FALSE(trained.floored) << "a target choice is trained as sampled";
+  EXPECT_TRUE(deployed.floored);
+  EXPECT_EQ(deployed.action.remove, 0);
+  // A residual action trimming its controller to 70 %: floored in both stages.
+  ActionSpace residual = ActionSpace::residual_default();
+  residual.base_policy = "hpa:target=0.6";
+  BaseController base(residual, p);
+  base.reset(env);
+  base.observe(env);
+  const int trim[2] = {0, 0};
+  ASSERT_LT(residual.factors[0], 0.9);
+  for (const Stage stage : {Stage::kTraining, Stage::kDeployment}) {
+    const Decision d = decide(residual, g, stage, trim, env, f, base);
+    EXPECT_TRUE(d.floored);
+    EXPECT_EQ(d.action.remove, 0);
+  }
+}
+
 TEST(Residual, NeutralChoiceIsTheControllerItself) {
   const Scenario s = resolve_scenario("seed");
   ActionSpace a = ActionSpace::residual_default();

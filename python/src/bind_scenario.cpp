@@ -6,6 +6,7 @@
 
 #include "bindings.hpp"
 #include "core/error.hpp"
+#include "rl/decision.hpp"
 #include "service/outcome.hpp"
 
 namespace autoscale::py {
@@ -66,7 +67,7 @@ Action EnvConfig::decode(const std::int64_t* choice, const Env& env, rl::BaseCon
   std::array<int, kMaxHeads> idx{};
   std::copy(choice, choice + heads.size(), idx.begin());
   base.observe(env);
-  return action.decode(idx.data(), {env, env.features(), base.fleet()});
+  return rl::decide(action, guardrail, rl::Stage::kTraining, idx.data(), env, env.features(), base).action;
 }
 
 double EnvConfig::reward(const StepInfo& minute, double realized) const {

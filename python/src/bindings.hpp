@@ -15,6 +15,7 @@
 #include "env/env.hpp"
 #include "rl/action_space.hpp"
 #include "rl/base_controller.hpp"
+#include "rl/guardrail.hpp"
 #include "scenario/scenario.hpp"
 
 namespace autoscale::py {
@@ -42,6 +43,8 @@ struct EnvConfig {
   Scenario scenario;
   FeatureSet features = FeatureSet::kNotebook;
   rl::ActionSpace action = rl::ActionSpace::notebook();
+  // A residual action's floor, as a trainer's default config has it (rl/decision.hpp).
+  rl::Guardrail guardrail;
   bool expected_reward = false;
   std::vector<int> heads;
 
@@ -49,8 +52,9 @@ struct EnvConfig {
   // Throws Error unless every index of one action is within its head; `row` >= 0 names the
   // environment of a batch in the message.
   void check(const std::int64_t* choice, std::int64_t row = -1) const;
-  // Decodes one checked action in `env`; `base` is the env's residual base controller (inert for
-  // the other kinds), which acts on this minute first, as in training and in a ppo: policy.
+  // The action one checked choice takes in `env`, by the training rollout's own path
+  // (rl::decide, Stage::kTraining: a residual choice is floored); `base` is the env's residual base
+  // controller (inert for the other kinds), which acts on this minute first.
   Action decode(const std::int64_t* choice, const Env& env, rl::BaseController& base) const;
   // The reward handed to the learner for a minute: realized, or its expectation over the capacity draw.
   double reward(const StepInfo& minute, double realized) const;

@@ -1,5 +1,7 @@
 """autoscale.VecEnv: Gymnasium's vector API, auto-reset, seeding, views and copies."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -180,3 +182,25 @@ def test_residual_actions_run_their_base_controller_across_auto_resets():
                 profits[final["episode"]["seed"]] = final["episode"]["profit"]
     expected = autoscale.evaluate(["predictive"], seed=77, episodes=4)["policies"][0]["episode_profits"]
     assert [profits[s] for s in range(77, 81)] == expected
+
+
+def test_a_residual_environment_floors_its_actions_as_training_does():
+    # Multiplier 0.70 (index 0) with no reserve asks for 70 % of the base controller's fleet every
+    # minute; the training rollout's floor (rl::decide) keeps the fleet at what serves the last ten
+    # minutes' highest load at 95 % utilisation, or climbs toward it as fast as max_machine_delta
+    # allows. Before Python shared that path its environment took the bare decoded action.
+    env = autoscale.Env("seed", seed=3, observation="scaled", action="residual")
+    service = autoscale.Scenario("seed").service
+    _, info = env.reset()
+    loads = [info["load"]]
+    below = 0
+    for _ in range(3000):
+        _, _, terminated, truncated, info = env.step(np.array([0, 0]))
+        floor = min(math.ceil(max(loads[-10:]) / (0.95 * service["tpm_per_machine"])), service["max_machines"])
+        climbing = info["add"] == service["max_machine_delta"] and info["remove"] == 0
+        if info["active"] + info["warming"] < floor and not climbing:
+            below += 1
+        loads.append(info["load"])
+        if terminated or truncated:
+            break
+    assert below == 0

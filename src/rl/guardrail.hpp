@@ -12,7 +12,7 @@
 //    `fallback_utilization`. It has no state of its own, so it can take over in any minute and
 //    hand back the next.
 // Training a residual policy applies the floor too, so the network learns in the conditions it
-// will act in; for the other actions the floor is a safety net at deployment only (ppo.cpp).
+// will act in; for the other actions the floor is a safety net at deployment only (decision.hpp).
 #include <cstdint>
 #include <string>
 

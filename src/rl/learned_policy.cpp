@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "core/error.hpp"
+#include "rl/decision.hpp"
 
 namespace autoscale::rl {
 
@@ -51,10 +52,9 @@ Action LearnedPolicy::act(const Env& env) {
   agent_->normalize(raw, obs_);
   agent_->actor.infer(obs_, logits_, ws_);
   dist_.mode(logits_, choice_);
-  const Action wanted = agent_->action.decode(choice_.data(), {env, features_, base_.fleet()});
-  const Action floored = g.apply_floor(wanted, env, features_, base_.fleet());
-  if (floored.add != wanted.add || floored.remove != wanted.remove) ++counts_.floor_minutes;
-  return floored;
+  const Decision d = decide(agent_->action, g, Stage::kDeployment, choice_.data(), env, features_, base_);
+  if (d.floored) ++counts_.floor_minutes;
+  return d.action;
 }
 
 std::shared_ptr<const Agent> load_agent_cached(const std::string& path) {

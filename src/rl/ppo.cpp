@@ -19,6 +19,7 @@
 #include "rl/agent.hpp"
 #include "rl/base_controller.hpp"
 #include "rl/checkpoint.hpp"
+#include "rl/decision.hpp"
 #include "rl/gae.hpp"
 #include "rl/optimizer.hpp"
 #include "rl/ppo_loss.hpp"
@@ -99,12 +100,6 @@ class Trainer {
   Rng shuffle_rng_;
   std::vector<Rng> env_rng_;  // per env: the uniforms that sample its actions
   std::vector<BaseController> base_;  // per env: the residual action's classical controller
-  // The floor is part of a residual action (it bounds how far the network may trim its controller,
-  // and binds often), so it is trained with. For the other actions it is a safety net at
-  // deployment that a trained policy rarely meets; trained with, it would make the executed action
-  // differ from the sampled one in exploring minutes, noise in PPO's gradient. Validation could
-  // not tell the two apart on `seed` (README, "Results on the seed scenario").
-  const bool floor_in_training_ = c_.action.kind == ActionKind::kResidual;
   std::int64_t iterations_ = 0, iteration_ = 0, steps_ = 0;
   double seconds_before_ = 0;  // wall time of earlier sessions of a resumed run
   std::optional<double> best_validation_;
@@ -191,9 +186,8 @@ void Trainer::rollout() {
       const Env& env = pool_.env(i);
       BaseController& base = base_[static_cast<std::size_t>(i)];
       base.observe(env);
-      const Action wanted = agent_.action.decode(&actions_(0, col + i), {env, env.features(), base.fleet()});
       env_actions_[static_cast<std::size_t>(i)] =
-          floor_in_training_ ? agent_.guardrail.apply_floor(wanted, env, env.features(), base.fleet()) : wanted;
+          decide(agent_.action, agent_.guardrail, Stage::kTraining, &actions_(0, col + i), env, env.features(), base).action;
     }
 
     // Step the pool; rewards as the config says, scaled by the running return's sd.
