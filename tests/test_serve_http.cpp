@@ -1,5 +1,7 @@
 // The server over real HTTP on a loopback port: every route, every kind of bad input, limits,
 // auth, metrics, logs, reload, graceful stop, and replay against evaluate's decisions.
+#include <gmock/gmock.h>
+
 #include "core/error.hpp"
 #include "eval/policy_factory.hpp"
 #include "rl/learned_policy.hpp"
@@ -60,6 +62,54 @@ TEST(ServeHttp, InvocationsGiveThePolicysDecisionForTheSameObservation) {
     }
     EXPECT_GT(distinct, 1) << "a constant decision would make this test vacuous";
   }
+}
+
+// The seed notebook invokes its endpoint with a 25-float observation (np.arange(1, 26)); the main
+// job's model takes 39 (the extended features). The server reads a seed observation back into the
+// minute it describes and answers with the model's decision for it.
+TEST(ServeHttp, TheSeedsOwnCallWorksAgainstTheMainJobsModel) {
+  const std::string model = trained_model("default");
+  LiveServer live(options_for(model));
+  auto c = live.client();
+  std::vector<float> arange(25);
+  for (int i = 0; i < 25; ++i) arange[static_cast<std::size_t>(i)] = static_cast<float>(i + 1);
+  const auto r = c.Post("/invocations", nlohmann::json(arange).dump(), "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const auto p = body_json(r)["predictions"][0];
+  ASSERT_EQ(p["choice"].size(), 2u);
+  // Load 1 x max_tpm, five full warm-up slots of max_machine_delta, active clamped under max_machines.
+  EXPECT_EQ(p["seed_observation"]["load"], 100000);
+  EXPECT_EQ(p["seed_observation"]["warming"], 50);
+  EXPECT_EQ(p["seed_observation"]["active"], 833 - 50);
+  EXPECT_TRUE(p.contains("add") && p.contains("remove") && p.contains("desired")) << p.dump();
+
+  // A real minute's seed observation: the model answers exactly what it answers for its own vector
+  // built from that minute (the caller's 25 values first, the extended rest from the minute).
+  const Scenario s = resolve_scenario("seed");
+  Env seed_env(s.service, s.make_load(), FeatureSet::kNotebook);
+  seed_env.reset(5);
+  for (int m = 0; m < 90; ++m) seed_env.step({m % 3, m % 2});
+  const std::vector<float> seed_obs(seed_env.observation().begin(), seed_env.observation().end());
+  ReportedMinute minute;
+  minute.load = seed_env.info().load;
+  minute.failed = seed_env.info().failed;
+  minute.active = seed_env.fleet().active();
+  for (int k = 0; k < s.service.warmup_latency; ++k) minute.queue.push_back(seed_env.fleet().queued(k));
+  Env extended(s.service, s.make_load(), FeatureSet::kExtended);
+  const auto built = extended.reset_reported(minute);
+  std::vector<float> own(built.begin(), built.end());
+  std::copy(seed_obs.begin(), seed_obs.end(), own.begin());
+  const auto a = c.Post("/invocations", nlohmann::json(seed_obs).dump(), "application/json");
+  const auto b = c.Post("/invocations", nlohmann::json(own).dump(), "application/json");
+  ASSERT_EQ(a->status, 200) << a->body;
+  ASSERT_EQ(b->status, 200) << b->body;
+  EXPECT_EQ(body_json(a)["predictions"][0]["choice"], body_json(b)["predictions"][0]["choice"]);
+  EXPECT_EQ(body_json(a)["predictions"][0]["seed_observation"]["load"], minute.load);
+  EXPECT_EQ(body_json(a)["predictions"][0]["seed_observation"]["active"], minute.active);
+  // Other lengths are still refused, naming both.
+  const auto bad = c.Post("/invocations", "[1, 2, 3]", "application/json");
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, ::testing::HasSubstr("this model takes 39 (or the seed's 25)"));
 }
 
 TEST(ServeHttp, InvocationsAcceptEveryDocumentedForm) {

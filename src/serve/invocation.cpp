@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <numeric>
 
 #include "core/strings.hpp"
 #include "serve/http_error.hpp"
@@ -13,10 +15,10 @@ namespace {
 
 constexpr std::size_t kMaxBatch = 10000;
 
-std::vector<float> observation_from(const nlohmann::json& a, int obs_dim, const std::string& where) {
-  if (!a.is_array()) throw bad_request(fmt::format("{} must be an array of {} numbers", where, obs_dim));
-  if (static_cast<int>(a.size()) != obs_dim) {
-    throw bad_request(fmt::format("{} has {} values; this model takes {}", where, a.size(), obs_dim));
+std::vector<float> observation_from(const nlohmann::json& a, const ObservationShape& shape, const std::string& where) {
+  if (!a.is_array()) throw bad_request(fmt::format("{} must be an array of {} numbers", where, shape.lengths()));
+  if (!shape.accepts(a.size())) {
+    throw bad_request(fmt::format("{} has {} values; this model takes {}", where, a.size(), shape.lengths()));
   }
   std::vector<float> v(a.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -36,7 +38,7 @@ int count_field(const nlohmann::json& v, const std::string& where) {
 }
 
 // One {"observation": [...], "load", "active", "warming"} object.
-void add_instance_object(Invocation& inv, const nlohmann::json& o, int obs_dim, const std::string& where) {
+void add_instance_object(Invocation& inv, const nlohmann::json& o, const ObservationShape& shape, const std::string& where) {
   for (const auto& [key, value] : o.items()) {
     (void)value;
     if (key != "observation" && key != "load" && key != "active" && key != "warming") {
@@ -44,7 +46,7 @@ void add_instance_object(Invocation& inv, const nlohmann::json& o, int obs_dim, 
     }
   }
   if (!o.contains("observation")) throw bad_request(fmt::format("{} has no 'observation'", where));
-  inv.observations.push_back(observation_from(o["observation"], obs_dim, where + ".observation"));
+  inv.observations.push_back(observation_from(o["observation"], shape, where + ".observation"));
   const bool any_fleet = o.contains("load") || o.contains("active") || o.contains("warming");
   if (!any_fleet) {
     inv.fleet.emplace_back();
@@ -102,7 +104,7 @@ bool scan_number(std::string_view s, std::size_t& i, float& out) {
 // without building a JSON tree. Anything else (other forms, bad input) returns false and goes to
 // the full parser, which accepts or refuses it with the error message: this path never decides
 // that a body is bad, so it cannot accept what the full parser would refuse.
-bool parse_plain_observation(std::string_view s, int obs_dim, std::vector<float>& out) {
+bool parse_plain_observation(std::string_view s, const ObservationShape& shape, std::vector<float>& out) {
   std::size_t i = 0;
   skip_space(s, i);
   bool wrapped = false;
@@ -140,16 +142,16 @@ bool parse_plain_observation(std::string_view s, int obs_dim, std::vector<float>
     if (i >= s.size() || s[i++] != '}') return false;
     skip_space(s, i);
   }
-  return i == s.size() && static_cast<int>(out.size()) == obs_dim;
+  return i == s.size() && shape.accepts(out.size());
 }
 
 }  // namespace
 
-Invocation parse_invocation_json(std::string_view body, int obs_dim) {
+Invocation parse_invocation_json(std::string_view body, const ObservationShape& shape) {
   {
     Invocation fast;
     std::vector<float> v;
-    if (parse_plain_observation(body, obs_dim, v)) {
+    if (parse_plain_observation(body, shape, v)) {
       fast.observations.push_back(std::move(v));
       fast.fleet.emplace_back();
       return fast;
@@ -165,7 +167,7 @@ Invocation parse_invocation_json(std::string_view body, int obs_dim) {
   }
   Invocation inv;
   if (j.is_array()) {
-    inv.observations.push_back(observation_from(j, obs_dim, "the observation"));
+    inv.observations.push_back(observation_from(j, shape, "the observation"));
     inv.fleet.emplace_back();
   } else if (j.is_object() && j.contains("instances")) {
     if (j.size() != 1) throw bad_request("a batch is {\"instances\": [...]} with no other field");
@@ -175,21 +177,21 @@ Invocation parse_invocation_json(std::string_view body, int obs_dim) {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string where = fmt::format("instances[{}]", i);
       if (list[i].is_object()) {
-        add_instance_object(inv, list[i], obs_dim, where);
+        add_instance_object(inv, list[i], shape, where);
       } else {
-        inv.observations.push_back(observation_from(list[i], obs_dim, where));
+        inv.observations.push_back(observation_from(list[i], shape, where));
         inv.fleet.emplace_back();
       }
     }
   } else if (j.is_object()) {
-    add_instance_object(inv, j, obs_dim, "the request");
+    add_instance_object(inv, j, shape, "the request");
   } else {
     throw bad_request("body must be {\"observation\": [...]}, a bare array, or {\"instances\": [...]}");
   }
   return inv;
 }
 
-Invocation parse_invocation_csv(std::string_view body, int obs_dim) {
+Invocation parse_invocation_csv(std::string_view body, const ObservationShape& shape) {
   Invocation inv;
   std::size_t line_no = 0, pos = 0;
   while (pos < body.size()) {
@@ -217,9 +219,12 @@ Invocation parse_invocation_csv(std::string_view body, int obs_dim) {
       p = comma + 1;
     }
     const int n = static_cast<int>(values.size());
+    // The model's own length first: a seed observation is read as one only when it is not also that.
+    int obs_dim = shape.model;
+    if (n != shape.model && n != shape.model + 3 && shape.seed > 0 && (n == shape.seed || n == shape.seed + 3)) obs_dim = shape.seed;
     if (n != obs_dim && n != obs_dim + 3) {
-      throw bad_request(fmt::format("line {} has {} values; this model takes {} (or {} with load, active, warming)", line_no, n,
-                                    obs_dim, obs_dim + 3));
+      throw bad_request(fmt::format("line {} has {} values; this model takes {}, each optionally followed by load, active, warming",
+                                    line_no, n, shape.lengths()));
     }
     inv.observations.emplace_back(values.begin(), values.begin() + obs_dim);
     if (n == obs_dim) {
@@ -243,13 +248,66 @@ Invocation parse_invocation_csv(std::string_view body, int obs_dim) {
   return inv;
 }
 
+std::string ObservationShape::lengths() const {
+  return seed > 0 ? fmt::format("{} (or the seed's {})", model, seed) : std::to_string(model);
+}
+
+ObservationShape observation_shape(const rl::Agent& agent, const ServiceParams& service) {
+  const int seed = Features(service, FeatureSet::kNotebook).dim();
+  return {agent.obs_dim, agent.features == FeatureSet::kNotebook || seed == agent.obs_dim ? 0 : seed};
+}
+
+namespace {
+
+// The minute a seed observation describes, read back from its undecayed EMAs (alpha 1: the minute's
+// own signals) and its warm-up slots, within the service's limits: a made-up vector such as the
+// notebook's np.arange(1, 26) is clamped, not refused, since the seed's endpoint answers it too.
+ReportedMinute minute_of_seed_observation(const std::vector<float>& o, const ServiceParams& p) {
+  const int latency = p.warmup_latency;
+  const auto emas = o.size() - static_cast<std::size_t>(latency);
+  ReportedMinute m;
+  const double load = std::clamp(static_cast<double>(o[0]) * p.max_tpm, 0.0, p.max_tpm);
+  m.load = std::llround(load);
+  m.failed = std::clamp<std::int64_t>(std::llround(static_cast<double>(o[1]) * (load + 1e-5)), 0, m.load);
+  m.queue.assign(static_cast<std::size_t>(latency), 0);
+  int warming = 0;
+  for (int k = 0; k < latency; ++k) {
+    const double slot = static_cast<double>(o[emas + static_cast<std::size_t>(k)]) * p.max_machine_delta;
+    m.queue[static_cast<std::size_t>(k)] = static_cast<int>(std::clamp<long>(std::lround(slot), 0, p.max_machine_delta));
+    warming += m.queue[static_cast<std::size_t>(k)];
+  }
+  const double active = static_cast<double>(o[3]) * p.max_machines();
+  m.active = static_cast<int>(std::clamp<long>(std::lround(active), 0, std::max(0, p.max_machines() - warming)));
+  return m;
+}
+
+}  // namespace
+
 std::string invoke(const LoadedModel& model, const Scenario& scenario, const Invocation& inv) {
   const rl::Agent& agent = *model.agent;
   const auto batch = static_cast<Eigen::Index>(inv.observations.size());
   Eigen::MatrixXf raw(agent.obs_dim, batch), obs(agent.obs_dim, batch), logits;
+  std::vector<std::optional<FleetContext>> fleets = inv.fleet;
+  std::vector<std::optional<ReportedMinute>> seed_minutes(inv.observations.size());
   for (Eigen::Index b = 0; b < batch; ++b) {
-    const auto& o = inv.observations[static_cast<std::size_t>(b)];
-    raw.col(b) = Eigen::Map<const Eigen::VectorXf>(o.data(), agent.obs_dim);
+    const auto u = static_cast<std::size_t>(b);
+    const auto& o = inv.observations[u];
+    if (static_cast<int>(o.size()) == agent.obs_dim) {
+      raw.col(b) = Eigen::Map<const Eigen::VectorXf>(o.data(), agent.obs_dim);
+      continue;
+    }
+    // A seed observation: the model's own vector for the minute it describes.
+    const ReportedMinute m = minute_of_seed_observation(o, scenario.service);
+    Env env(scenario.service, scenario.make_load(), agent.features);
+    const auto v = env.reset_reported(m);
+    raw.col(b) = Eigen::Map<const Eigen::VectorXf>(v.data(), agent.obs_dim);
+    if (agent.features == FeatureSet::kExtended) raw.col(b).head(static_cast<Eigen::Index>(o.size())) = Eigen::Map<const Eigen::VectorXf>(o.data(), static_cast<Eigen::Index>(o.size()));
+    if (!fleets[u]) {
+      int warming = 0;
+      for (int q : m.queue) warming += q;
+      fleets[u] = FleetContext{m.load, m.active, warming};
+    }
+    seed_minutes[u] = m;
   }
   agent.normalize(raw, obs);
   agent.actor.infer(obs, logits);
@@ -269,7 +327,7 @@ std::string invoke(const LoadedModel& model, const Scenario& scenario, const Inv
       out += std::to_string(c[h]);
     }
     out += ']';
-    const auto& fleet = inv.fleet[static_cast<std::size_t>(b)];
+    const auto& fleet = fleets[static_cast<std::size_t>(b)];
     const bool notebook = agent.action.kind == rl::ActionKind::kNotebook;
     if (!notebook) {
       out += fmt::format(",\"factor\":{},\"reserve\":{}", agent.action.factors[static_cast<std::size_t>(c[0])],
@@ -292,6 +350,11 @@ std::string invoke(const LoadedModel& model, const Scenario& scenario, const Inv
                          fleet->active + fleet->warming + a.add - std::min(a.remove, fleet->active));
     } else if (notebook) {
       fmt::format_to(std::back_inserter(out), ",\"add\":{},\"remove\":{}", c[0], c[1]);
+    }
+    if (const auto& m = seed_minutes[static_cast<std::size_t>(b)]) {
+      // What the server read the seed observation as, so a caller can see it was understood.
+      fmt::format_to(std::back_inserter(out), ",\"seed_observation\":{{\"load\":{},\"failed\":{},\"active\":{},\"warming\":{}}}",
+                     m->load, m->failed, m->active, std::accumulate(m->queue.begin(), m->queue.end(), 0));
     }
     out += '}';
   }

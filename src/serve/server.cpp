@@ -240,11 +240,12 @@ HttpResponse Server::invocations(const HttpRequest& req) {
                                   name, model->classical_spec));
   }
   const std::string type = media_type(req);
+  const ObservationShape shape = observation_shape(*model->agent, scenario_.service);
   Invocation inv;
   if (type == "application/json") {
-    inv = parse_invocation_json(req.body, model->agent->obs_dim);
+    inv = parse_invocation_json(req.body, shape);
   } else if (type == "text/csv") {
-    inv = parse_invocation_csv(req.body, model->agent->obs_dim);
+    inv = parse_invocation_csv(req.body, shape);
   } else {
     throw bad_request(fmt::format("Content-Type must be application/json or text/csv, got '{}'", req.header("Content-Type")));
   }
