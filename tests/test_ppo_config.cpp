@@ -20,12 +20,12 @@ std::string error_of(const std::string& toml) {
 }
 
 TEST(PpoConfig, StringsThatSelectBehaviourAreCheckedAtLoad) {
-  EXPECT_NE(error_of("[ppo]\nalgorithm = \"sac\"\n").find("c.toml:2: [ppo].algorithm must be one of \"ppo\", \"a2c\""),
+  EXPECT_NE(error_of("[ppo]\nalgorithm = \"sac\"\n").find("c.toml:2: [ppo].algorithm 'sac' is unknown (known: ppo, a2c)"),
             std::string::npos)
       << error_of("[ppo]\nalgorithm = \"sac\"\n");
-  EXPECT_NE(error_of("[ppo]\noptimizer = \"sgd\"\n").find("[ppo].optimizer must be one of \"adam\", \"rmsprop\""), std::string::npos);
-  EXPECT_NE(error_of("[ppo]\nreward = \"sampled\"\n").find("[ppo].reward must be one of"), std::string::npos);
-  EXPECT_NE(error_of("[ppo]\nfeatures = 3\n").find("[ppo].features must be one of"), std::string::npos);
+  EXPECT_NE(error_of("[ppo]\noptimizer = \"sgd\"\n").find("[ppo].optimizer 'sgd' is unknown (known: adam, rmsprop)"), std::string::npos);
+  EXPECT_NE(error_of("[ppo]\nreward = \"sampled\"\n").find("[ppo].reward 'sampled' is unknown (known: expected, realized)"), std::string::npos);
+  EXPECT_NE(error_of("[ppo]\nfeatures = 3\n").find("[ppo].features must be a string, one of: seed, extended, scaled"), std::string::npos);
   EXPECT_NE(error_of("[ppo]\nepochs = 0\n").find("c.toml:2: [ppo].epochs 0 is out of range: must be >= 1"), std::string::npos);
   EXPECT_NE(error_of("[guardrail]\nfloor_minutes = 0\n").find("c.toml:2: [guardrail].floor_minutes 0 is out of range"),
             std::string::npos);

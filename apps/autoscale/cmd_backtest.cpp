@@ -49,10 +49,10 @@ void add_backtest(CLI::App& app) {
                 "trace scenarios: the learned policy's base is the classical policy best on the held-out days when tuned "
                 "without them (holdout), or the one best on the whole past (past)")
       ->capture_default_str()
-      ->check(CLI::IsMember(pipeline::base_selection_names()));
+      ->check(CLI::IsMember(pipeline::kBaseSelectionNames.names()));
   c->add_option("--config", a->config, "training config TOML (default: the 'trace' preset)");
   c->callback([a, base_selection] {
-    a->o.job.base_selection = pipeline::base_selection_named(*base_selection);
+    a->o.job.base_selection = pipeline::kBaseSelectionNames.parse(*base_selection);
     if (!a->config.empty()) {
       a->o.job.config = rl::load_ppo_config(a->config);  // a bad file fails before any work
       a->o.job.config_label = a->config;

@@ -46,12 +46,12 @@ void add_run(CLI::App& app) {
                 "trace scenarios: the learned policy's base is the classical policy best on the held-out days when tuned "
                 "without them (holdout), or the one best on the whole past (past)")
       ->capture_default_str()
-      ->check(CLI::IsMember(pipeline::base_selection_names()));
+      ->check(CLI::IsMember(pipeline::kBaseSelectionNames.names()));
   c->add_option("--config", *config_file,
                 "training config TOML ([ppo], [guardrail]; see configs/); default: the 'default' preset, on a trace the "
                 "'trace' preset (a residual's base_policy is always the best policy tuned on the past)");
   c->callback([a, config_file, base_selection] {
-    a->base_selection = pipeline::base_selection_named(*base_selection);
+    a->base_selection = pipeline::kBaseSelectionNames.parse(*base_selection);
     if (!config_file->empty()) {
       a->config = rl::load_ppo_config(*config_file);  // a bad file fails before any work
       a->config_label = *config_file;

@@ -84,8 +84,10 @@ void add_train(CLI::App& app) {
   c->add_option("--out", a->out, "output directory (model, best, progress.csv, config.toml, checkpoint.json)")->capture_default_str();
   c->add_option("--config", a->config, "training config TOML ([ppo] table; see configs/)");
   c->add_option("--preset", a->preset,
-                "preset when no --config is given: default, seed, a2c, trace, general (default: trace when a scenario "
-                "of the mix is a trace, else default)");
+                fmt::format("preset when no --config is given: {} (default: trace when a scenario of the mix is a trace, "
+                            "else default)",
+                            fmt::join(rl::preset_names(), ", ")))
+      ->check(CLI::IsMember(rl::preset_names()));
   c->add_flag("--resume", a->resume, "continue the run in --out from its last checkpoint");
   c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(at_least(0));
   c->callback([a] { train(*a); });

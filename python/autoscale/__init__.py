@@ -9,10 +9,10 @@ tuning, all on the C++ core.
     autoscale.run("scenarios/nasa.toml", out="runs/nasa")  # = `autoscale run`: tune, train, gate, evaluate
 """
 
-from ._autoscale import (Error, Model, Scenario, backtest, evaluate, load_model, policy_names, run, scenario_names,
-                         seeds, tune)
+from ._autoscale import (Error, Model, Scenario, backtest, evaluate, load_model, names, policy_names, run,
+                         scenario_names, seeds, tune)
 from .envs import GYMNASIUM, Env, VecEnv, spaces
 from .policy import Policy
 
 __all__ = ["Env", "VecEnv", "Policy", "Model", "Scenario", "Error", "evaluate", "tune", "load_model",
-           "policy_names", "scenario_names", "spaces", "GYMNASIUM", "run", "backtest", "seeds"]
+           "policy_names", "scenario_names", "spaces", "GYMNASIUM", "run", "backtest", "seeds", "names"]

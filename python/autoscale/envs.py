@@ -86,9 +86,10 @@ class _CoreProperties:
 class Env(_CoreProperties, _EnvBase):
     """One simulated service with Gymnasium's Env semantics.
 
-    Env(scenario="seed" | "seed-weekly" | path.toml | Scenario, seed=None, observation="seed" |
-    "extended", action="seed" | "target", reward="realized" | "expected", minutes=None,
-    render_mode=None | "ansi").
+    Env(scenario="seed" | "seed-weekly" | "seed-events" | path.toml | Scenario, seed=None,
+    observation="seed", action="seed", reward="realized", minutes=None, render_mode=None | "ansi"),
+    where observation, action and reward take the names in autoscale.names["observations"],
+    ["actions"] and ["rewards"] (the core's own name tables).
 
     Episode seeds: reset(seed=s) starts the episode with seed s, and each reset() without a seed
     starts the next one (s + 1, s + 2, ...); the first reset without a seed uses the constructor's

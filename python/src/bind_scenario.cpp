@@ -7,6 +7,7 @@
 #include "bindings.hpp"
 #include "core/error.hpp"
 #include "rl/decision.hpp"
+#include "rl/ppo_config.hpp"
 #include "service/outcome.hpp"
 
 namespace autoscale::py {
@@ -35,10 +36,7 @@ EnvConfig make_env_config(pyb::handle scenario, const std::string& observation, 
   if (minutes) c.scenario.set_episode_minutes(*minutes);
   c.features = parse_feature_set(observation);
   c.action = rl::action_space_named(action);
-  if (reward != "realized" && reward != "expected") {
-    throw Error(fmt::format("unknown reward '{}' (known: realized, expected)", reward));
-  }
-  c.expected_reward = reward == "expected";
+  c.expected_reward = rl::kTrainingRewardNames.parse(reward) == rl::TrainingReward::kExpected;
   c.heads = c.action.head_sizes(c.scenario.service);
   if (c.heads.size() > EnvConfig::kMaxHeads) throw Error(fmt::format("action '{}' has more heads than the bindings handle", action));
   return c;

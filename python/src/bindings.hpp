@@ -36,8 +36,9 @@ Scenario to_scenario(pyb::handle h);
 pyb::object to_python(const nlohmann::json& j);
 nlohmann::json from_python(pyb::handle h);
 
-// What an environment is made of beyond its scenario: the observation ("seed" | "extended"), the
-// action variant ("seed" | "target", as in training) and the reward ("realized" | "expected").
+// What an environment is made of beyond its scenario: the observation (a name of
+// kFeatureSetNames), the action space (rl::action_space_names(), as in training) and the reward
+// (rl::kTrainingRewardNames).
 struct EnvConfig {
   static constexpr std::size_t kMaxHeads = 8;
   Scenario scenario;

@@ -3,6 +3,9 @@
 #include "bindings.hpp"
 #include "core/error.hpp"
 #include "core/seed_ranges.hpp"
+#include "rl/action_space.hpp"
+#include "rl/ppo_config.hpp"
+#include "scenario/scenario.hpp"
 
 PYBIND11_MODULE(_autoscale, m) {
   namespace py = autoscale::py;
@@ -16,6 +19,13 @@ PYBIND11_MODULE(_autoscale, m) {
   py::bind_policies(m);
   py::bind_model(m);
   py::bind_pipeline(m);
+  // The allowed names of each choice, from the core's own name tables (docstrings refer here).
+  pybind11::dict names;
+  names["observations"] = autoscale::kFeatureSetNames.names();
+  names["actions"] = autoscale::rl::action_space_names();
+  names["rewards"] = autoscale::rl::kTrainingRewardNames.names();
+  names["load_kinds"] = autoscale::kLoadKindNames.names();
+  m.attr("names") = names;
   // The seed ranges' one home (core/seed_ranges.hpp), for trainers written in Python.
   auto seeds = m.def_submodule("seeds", "episode seed ranges: tuning, training, validation, evaluation, holdout");
   seeds.attr("TUNING") = autoscale::seeds::kTuning;

@@ -134,7 +134,7 @@ def test_render_ansi():
     (dict(scenario="nope"), autoscale.Error, "neither a built-in name"),
     (dict(observation="pixels"), autoscale.Error, "unknown feature set 'pixels'"),
     (dict(action="continuous"), autoscale.Error, "unknown action kind 'continuous'"),
-    (dict(reward="shaped"), autoscale.Error, "unknown reward 'shaped'"),
+    (dict(reward="shaped"), autoscale.Error, "unknown training reward 'shaped'"),
     (dict(minutes=0), autoscale.Error, "at least 1 minute"),
     (dict(render_mode="human"), ValueError, "render_mode"),
     (dict(seed=-1), ValueError, "seed must be in"),

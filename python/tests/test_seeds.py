@@ -14,3 +14,11 @@ def test_no_training_seed_starts_inside_a_reserved_range():
         base = s.training_seed_base(seed)
         for first in (s.VALIDATION, s.EVALUATION, s.HOLDOUT):
             assert not (first <= base < first + 1_000_000), (seed, base)
+
+
+def test_names_are_the_cores_tables():
+    assert autoscale.names["observations"] == ["seed", "extended", "scaled"]
+    assert autoscale.names["actions"] == ["seed", "target", "relative", "relative-volatility", "residual"]
+    assert autoscale.names["rewards"] == ["expected", "realized"]
+    for observation in autoscale.names["observations"]:
+        autoscale.Env("seed", seed=0, observation=observation)

@@ -42,13 +42,15 @@ bool TomlTable::boolean(const std::string& key, bool& out) {
   return true;
 }
 
-std::optional<std::string> TomlTable::choice(const std::string& key, std::initializer_list<const char*> names) {
+std::optional<std::string> TomlTable::choice(const std::string& key, const std::vector<std::string>& names) {
   const toml::node* n = claim(key);
   if (!n) return std::nullopt;
   const auto s = n->value_exact<std::string>();
-  for (const char* name : names)
+  for (const std::string& name : names)
     if (s && *s == name) return *s;
-  fail(*n, key, fmt::format("must be one of \"{}\"", fmt::join(names, "\", \"")));
+  const std::string known = fmt::format("{}", fmt::join(names, ", "));
+  if (!s) fail(*n, key, fmt::format("must be a string, one of: {}", known));
+  fail(*n, key, fmt::format("'{}' is unknown (known: {})", *s, known));
 }
 
 void TomlTable::finish() const {

@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "core/error.hpp"
+#include "core/name_table.hpp"
 
 namespace autoscale {
 
@@ -51,7 +52,13 @@ class TomlTable {
   bool string(const std::string& key, std::string& out);
   bool boolean(const std::string& key, bool& out);
   // A string that selects behaviour: one of `names`, else an error listing them.
-  std::optional<std::string> choice(const std::string& key, std::initializer_list<const char*> names);
+  std::optional<std::string> choice(const std::string& key, const std::vector<std::string>& names);
+  // The same for an enum, through its name table.
+  template <class E, std::size_t N>
+  std::optional<E> choice(const std::string& key, const NameTable<E, N>& table) {
+    const auto s = choice(key, table.names());
+    return s ? std::optional<E>(table.parse(*s)) : std::nullopt;
+  }
   // The node itself, for keys of several possible types.
   const toml::node* raw(const std::string& key) { return claim(key); }
   void finish() const;

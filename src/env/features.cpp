@@ -24,22 +24,6 @@ constexpr auto kKeep = [] {
 
 }  // namespace
 
-FeatureSet parse_feature_set(const std::string& name) {
-  if (name == "seed") return FeatureSet::kNotebook;
-  if (name == "extended") return FeatureSet::kExtended;
-  if (name == "scaled") return FeatureSet::kScaled;
-  throw Error("unknown feature set '" + name + "' (known: seed, extended, scaled)");
-}
-
-std::string to_string(FeatureSet f) {
-  switch (f) {
-    case FeatureSet::kNotebook: return "seed";
-    case FeatureSet::kExtended: return "extended";
-    case FeatureSet::kScaled: return "scaled";
-  }
-  return "?";
-}
-
 namespace {
 
 std::size_t feature_count(const ServiceParams& p, FeatureSet set) {

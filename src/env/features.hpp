@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/name_table.hpp"
 #include "service/fleet.hpp"
 #include "service/params.hpp"
 
@@ -23,9 +24,12 @@ inline constexpr int kDayMinutes = 1440;
 // Bumped whenever the extended features change meaning, so an old model is refused, not misread.
 inline constexpr int kFeaturesVersion = 2;
 
-enum class FeatureSet { kNotebook, kExtended, kScaled };  // user-facing: "seed", "extended", "scaled"
-FeatureSet parse_feature_set(const std::string& name);  // "seed" | "extended" | "scaled"
-std::string to_string(FeatureSet f);
+enum class FeatureSet { kNotebook, kExtended, kScaled };
+inline constexpr auto kFeatureSetNames = make_name_table<FeatureSet>(
+    "feature set", std::pair{FeatureSet::kNotebook, "seed"}, std::pair{FeatureSet::kExtended, "extended"},
+    std::pair{FeatureSet::kScaled, "scaled"});
+inline FeatureSet parse_feature_set(const std::string& name) { return kFeatureSetNames.parse(name); }
+inline std::string to_string(FeatureSet f) { return kFeatureSetNames.name(f); }
 
 // Builds observations from what a controller sees each minute (StepInfo and the fleet), so the
 // environment, the trainer and a deployed policy compute identical features from the same history.

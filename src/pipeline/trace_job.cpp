@@ -85,33 +85,6 @@ std::vector<TuneTrial> tune_all(const Scenario& scenario, const TraceJobOptions&
 
 }  // namespace
 
-namespace {
-constexpr std::pair<BaseSelection, const char*> kBaseSelectionNames[] = {{BaseSelection::kHoldout, "holdout"},
-                                                                        {BaseSelection::kPast, "past"}};
-}  // namespace
-
-const char* to_string(BaseSelection b) {
-  for (const auto& [v, name] : kBaseSelectionNames) {
-    if (v == b) return name;
-  }
-  return "?";
-}
-
-std::vector<std::string> base_selection_names() {
-  std::vector<std::string> names;
-  for (const auto& [v, n] : kBaseSelectionNames) names.emplace_back(n);
-  return names;
-}
-
-BaseSelection base_selection_named(const std::string& name) {
-  std::string known;
-  for (const auto& [v, n] : kBaseSelectionNames) {
-    if (n == name) return v;
-    known += (known.empty() ? "" : ", ") + std::string(n);
-  }
-  throw Error(fmt::format("unknown base selection '{}' (known: {})", name, known));
-}
-
 std::int64_t minimum_trace_minutes(double past_fraction, std::int64_t history, std::int64_t scored, double holdout_fraction) {
   const auto fits = [&](std::int64_t n) {
     const auto past = static_cast<std::int64_t>(std::floor(past_fraction * static_cast<double>(n)));

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/name_table.hpp"
 #include "eval/evaluation.hpp"
 #include "eval/tiles.hpp"
 #include "eval/tune.hpp"
@@ -34,9 +35,9 @@ namespace autoscale::pipeline {
 // passed the gate is what is deployed).
 enum class BaseSelection { kHoldout, kPast };
 // Its names, for options and messages: "holdout", "past".
-const char* to_string(BaseSelection b);
-BaseSelection base_selection_named(const std::string& name);  // throws Error naming the known ones
-std::vector<std::string> base_selection_names();
+inline constexpr auto kBaseSelectionNames = make_name_table<BaseSelection>(
+    "base selection", std::pair{BaseSelection::kHoldout, "holdout"}, std::pair{BaseSelection::kPast, "past"});
+inline std::string to_string(BaseSelection b) { return kBaseSelectionNames.name(b); }
 
 struct TraceJobOptions {
   std::filesystem::path out;

@@ -1,6 +1,10 @@
 #include "rl/action_space.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
+#include <string_view>
+#include <utility>
 
 #include "core/error.hpp"
 #include "policies/actuator.hpp"
@@ -48,19 +52,36 @@ std::string ActionSpace::name() const {
   return "?";
 }
 
+namespace {
+
+ActionSpace relative_volatility() {
+  ActionSpace a = ActionSpace::relative_default();
+  a.reserve_unit = ActionSpace::ReserveUnit::kVolatility;
+  a.reserves.clear();
+  for (int i = 0; i <= 20; ++i) a.reserves.push_back(1.0 * i);  // 0 .. 20 times the volatility
+  return a;
+}
+
+// The action spaces by name: one table for parsing, the allowed-value lists and errors. Each
+// space's name() gives its own name back (tested).
+constexpr std::pair<std::string_view, ActionSpace (*)()> kActionSpaces[] = {
+    {"seed", &ActionSpace::notebook},           {"target", &ActionSpace::target_default},
+    {"relative", &ActionSpace::relative_default}, {"relative-volatility", &relative_volatility},
+    {"residual", &ActionSpace::residual_default},
+};
+
+}  // namespace
+
+std::vector<std::string> action_space_names() {
+  std::vector<std::string> names;
+  for (const auto& [n, make] : kActionSpaces) names.emplace_back(n);
+  return names;
+}
+
 ActionSpace action_space_named(const std::string& name) {
-  if (name == "seed") return ActionSpace::notebook();
-  if (name == "target") return ActionSpace::target_default();
-  if (name == "relative") return ActionSpace::relative_default();
-  if (name == "residual") return ActionSpace::residual_default();
-  if (name == "relative-volatility") {
-    ActionSpace a = ActionSpace::relative_default();
-    a.reserve_unit = ActionSpace::ReserveUnit::kVolatility;
-    a.reserves.clear();
-    for (int i = 0; i <= 20; ++i) a.reserves.push_back(1.0 * i);  // 0 .. 20 times the volatility
-    return a;
-  }
-  throw Error("unknown action kind '" + name + "' (known: seed, target, relative)");
+  for (const auto& [n, make] : kActionSpaces)
+    if (n == name) return make();
+  throw Error(fmt::format("unknown action kind '{}' (known: {})", name, fmt::join(action_space_names(), ", ")));
 }
 
 std::vector<int> ActionSpace::head_sizes(const ServiceParams& p) const {

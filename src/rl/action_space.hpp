@@ -57,6 +57,7 @@ struct ActionSpace {
 };
 
 ActionSpace action_space_named(const std::string& name);  // the defaults of each name()
+std::vector<std::string> action_space_names();            // every name action_space_named knows
 nlohmann::json to_json(const ActionSpace& a);
 ActionSpace action_space_from_json(const nlohmann::json& j);
 

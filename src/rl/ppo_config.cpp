@@ -14,10 +14,6 @@
 
 namespace autoscale::rl {
 
-std::string to_string(Algorithm a) { return a == Algorithm::kPpo ? "ppo" : "a2c"; }
-std::string to_string(Optimizer o) { return o == Optimizer::kAdam ? "adam" : "rmsprop"; }
-std::string to_string(TrainingReward r) { return r == TrainingReward::kExpected ? "expected" : "realized"; }
-
 PpoConfig preset_config(const std::string& name) {
   PpoConfig c;
   c.preset = name;
@@ -66,8 +62,10 @@ PpoConfig preset_config(const std::string& name) {
     c.action = ActionSpace::relative_default();
     return c;
   }
-  throw Error(fmt::format("unknown training preset '{}' (known: default, seed, a2c, trace, general)", name));
+  throw Error(fmt::format("unknown training preset '{}' (known: {})", name, fmt::join(preset_names(), ", ")));
 }
+
+std::vector<std::string> preset_names() { return {"default", "seed", "a2c", "trace", "general"}; }
 
 namespace {
 
@@ -98,8 +96,8 @@ PpoConfig parse_ppo_config(const std::string& text, const std::string& source) {
     std::string preset = "default";
     r.string("preset", preset);
     c = preset_config(preset);
-    if (const auto s = r.choice("algorithm", {"ppo", "a2c"})) c.algorithm = *s == "ppo" ? Algorithm::kPpo : Algorithm::kA2c;
-    if (const auto s = r.choice("optimizer", {"adam", "rmsprop"})) c.optimizer = *s == "adam" ? Optimizer::kAdam : Optimizer::kRmsProp;
+    if (const auto a = r.choice("algorithm", kAlgorithmNames)) c.algorithm = *a;
+    if (const auto o = r.choice("optimizer", kOptimizerNames)) c.optimizer = *o;
     r.number("num_envs", c.num_envs, 1, 4096);
     r.number("rollout_steps", c.rollout_steps, 1, 100000);
     r.number("epochs", c.epochs, 1, 100);
@@ -125,14 +123,12 @@ PpoConfig parse_ppo_config(const std::string& text, const std::string& source) {
         c.hidden.push_back(static_cast<int>(*w));
       }
     }
-    if (const auto s = r.choice("features", {"seed", "extended", "scaled"})) c.features = parse_feature_set(*s);
-    if (const auto s = r.choice("action", {"seed", "target", "relative", "relative-volatility", "residual"})) {
+    if (const auto f = r.choice("features", kFeatureSetNames)) c.features = *f;
+    if (const auto s = r.choice("action", action_space_names())) {
       c.action = action_space_named(*s);
     }
     if (r.string("base_policy", c.action.base_policy)) c.action.base_policy = expand_spec(c.action.base_policy);
-    if (const auto s = r.choice("reward", {"expected", "realized"})) {
-      c.reward = *s == "expected" ? TrainingReward::kExpected : TrainingReward::kRealized;
-    }
+    if (const auto w = r.choice("reward", kTrainingRewardNames)) c.reward = *w;
     r.number("validation_episodes", c.validation_episodes, 0, 10000);
     r.number("validation_seed", c.validation_seed, 0, 9e15);
     r.number("validation_every_steps", c.validation_every_steps, 1, 1e12);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/name_table.hpp"
 #include "core/seed_ranges.hpp"
 #include "env/features.hpp"
 #include "rl/action_space.hpp"
@@ -21,9 +22,15 @@ enum class Optimizer { kAdam, kRmsProp };
 // drawn. Profits are always reported as realized.
 enum class TrainingReward { kExpected, kRealized };
 
-std::string to_string(Algorithm a);      // "ppo", "a2c"
-std::string to_string(Optimizer o);      // "adam", "rmsprop"
-std::string to_string(TrainingReward r); // "expected", "realized"
+inline constexpr auto kAlgorithmNames =
+    make_name_table<Algorithm>("algorithm", std::pair{Algorithm::kPpo, "ppo"}, std::pair{Algorithm::kA2c, "a2c"});
+inline constexpr auto kOptimizerNames =
+    make_name_table<Optimizer>("optimizer", std::pair{Optimizer::kAdam, "adam"}, std::pair{Optimizer::kRmsProp, "rmsprop"});
+inline constexpr auto kTrainingRewardNames = make_name_table<TrainingReward>(
+    "training reward", std::pair{TrainingReward::kExpected, "expected"}, std::pair{TrainingReward::kRealized, "realized"});
+inline std::string to_string(Algorithm a) { return kAlgorithmNames.name(a); }
+inline std::string to_string(Optimizer o) { return kOptimizerNames.name(o); }
+inline std::string to_string(TrainingReward r) { return kTrainingRewardNames.name(r); }
 
 // Everything that shapes a training run. `autoscale train --config FILE.toml` overrides any of
 // these under a [ppo] table, starting from a preset (`preset = "default" | "seed" | "a2c"`).
@@ -62,7 +69,8 @@ struct PpoConfig {
   std::int64_t batch_size() const { return static_cast<std::int64_t>(num_envs) * rollout_steps; }
 };
 
-PpoConfig preset_config(const std::string& name);  // "default", "seed", "a2c", "trace", "general"
+PpoConfig preset_config(const std::string& name);  // one of preset_names()
+std::vector<std::string> preset_names();           // the presets preset_config knows
 // Reads a TOML file's [ppo] table over its preset; errors name the file, line and key.
 PpoConfig load_ppo_config(const std::filesystem::path& path);
 PpoConfig parse_ppo_config(const std::string& text, const std::string& source);

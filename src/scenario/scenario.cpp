@@ -77,23 +77,17 @@ bool read_range(TomlTable& r, const std::string& key, double& lo, double& hi, do
 
 void read_load(TomlTable& r, LoadSpec& l, const std::string& source, const std::filesystem::path& base_dir,
                const toml::table& t) {
-  std::string kind = "seed";
-  r.string("kind", kind);
-  if (kind == "seed") {
-    l.kind = LoadKind::kNotebook;
-  } else if (kind == "seed-weekly") {
-    l.kind = LoadKind::kNotebookWeekly;
+  l.kind = r.choice("kind", kLoadKindNames).value_or(LoadKind::kNotebook);
+  if (l.kind == LoadKind::kNotebookWeekly) {
     r.number("weekend_factor", l.weekly.weekend_factor, 0, 100);
     r.number("ramp_minutes", l.weekly.ramp_minutes, 1, 1440);
-  } else if (kind == "seed-events") {
-    l.kind = LoadKind::kNotebookEvents;
+  } else if (l.kind == LoadKind::kNotebookEvents) {
     r.number("events_per_day", l.events.events_per_day, 0, 1440);
     read_range(r, "magnitude", l.events.magnitude_lo, l.events.magnitude_hi, 0, 1000);
     read_range(r, "ramp_up_minutes", l.events.ramp_up_lo, l.events.ramp_up_hi, 1, 1e5);
     read_range(r, "duration_minutes", l.events.duration_lo, l.events.duration_hi, 0, 1e5);
     read_range(r, "decay_minutes", l.events.decay_lo, l.events.decay_hi, 1, 1e5);
-  } else if (kind == "trace") {
-    l.kind = LoadKind::kTrace;
+  } else if (l.kind == LoadKind::kTrace) {
     std::string path;
     if (!r.string("path", path)) throw Error(fmt::format("{}: [load] kind = \"trace\" needs path = \"FILE.csv\"", toml_where(source, t)));
     l.trace.path = std::filesystem::path(path).is_absolute() ? std::filesystem::path(path) : base_dir / path;
@@ -121,9 +115,6 @@ void read_load(TomlTable& r, LoadSpec& l, const std::string& source, const std::
     l.trace.to = read_bound(r, "to");
     r.number("max_gap_minutes", l.trace.max_gap_minutes, 0, 1e7);
     r.number("interval_seconds", l.trace.interval_seconds, 0, 1e7, true);
-  } else {
-    const toml::node* n = t.get("kind");
-    throw Error(fmt::format("{}: [load].kind '{}' is unknown (known: seed, seed-weekly, seed-events, trace)", toml_where(source, *n), kind));
   }
   r.finish();
 }
@@ -183,16 +174,10 @@ void Scenario::set_episode_minutes(std::int64_t minutes) {
   make_load();
 }
 
-std::vector<std::string> builtin_scenario_names() { return {"seed", "seed-weekly", "seed-events"}; }
-
-const char* to_string(LoadKind k) {
-  switch (k) {
-    case LoadKind::kNotebook: return "seed";
-    case LoadKind::kNotebookWeekly: return "seed-weekly";
-    case LoadKind::kNotebookEvents: return "seed-events";
-    case LoadKind::kTrace: return "trace";
-  }
-  return "?";
+std::vector<std::string> builtin_scenario_names() {
+  std::vector<std::string> names = kLoadKindNames.names();
+  names.pop_back();  // "trace" needs a file
+  return names;
 }
 
 Scenario parse_scenario_toml(std::string_view text, const std::string& source, const std::filesystem::path& base_dir) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/name_table.hpp"
 #include "env/env.hpp"
 #include "load/event_load.hpp"
 #include "load/notebook_load.hpp"
@@ -14,7 +15,11 @@
 namespace autoscale {
 
 enum class LoadKind { kNotebook, kNotebookWeekly, kNotebookEvents, kTrace };
-const char* to_string(LoadKind k);  // the [load] kind: "seed", "seed-weekly", "seed-events", "trace"
+// The [load] kind's names (and the built-in scenarios' names, but for "trace").
+inline constexpr auto kLoadKindNames = make_name_table<LoadKind>(
+    "load kind", std::pair{LoadKind::kNotebook, "seed"}, std::pair{LoadKind::kNotebookWeekly, "seed-weekly"},
+    std::pair{LoadKind::kNotebookEvents, "seed-events"}, std::pair{LoadKind::kTrace, "trace"});
+inline std::string to_string(LoadKind k) { return kLoadKindNames.name(k); }
 
 struct LoadSpec {
   LoadKind kind = LoadKind::kNotebook;
