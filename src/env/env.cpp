@@ -19,15 +19,15 @@ Env::Env(const Env& o)
     : params_(o.params_),
       load_(o.load_->clone()),
       fleet_(o.fleet_),
-      capacity_rng_(o.capacity_rng_),
+      capacity_(o.capacity_),
       features_(o.features_),
       info_(o.info_),
       seed_(o.seed_) {}
 
 std::span<const float> Env::reset(std::uint64_t seed) {
   seed_ = seed;
-  load_->reset(stream_seed(seed, Stream::kLoad));
-  capacity_rng_ = make_stream(seed, Stream::kCapacity);
+  load_->reset(episode_load_seed(seed));
+  capacity_ = CapacityStream(seed);
   fleet_.reset();
   features_.reset();
   // The seed evaluates one minute with zero load at reset (so `down` starts at 1); its reward is
@@ -35,7 +35,7 @@ std::span<const float> Env::reset(std::uint64_t seed) {
   info_ = StepInfo{};
   info_.active = fleet_.active();
   info_.clock = load_->clock();
-  info_.capacity = fleet_capacity(params_, info_.active, capacity_rng_.normal());
+  info_.capacity = fleet_capacity(params_, info_.active, capacity_.next());
   const MinuteOutcome o = minute_outcome(params_, 0, info_.capacity, info_.active, 0);
   info_.down = o.down;
   features_.update(info_, fleet_);
@@ -58,7 +58,7 @@ StepResult Env::step(Action a) {
   info_.warming = fleet_.warming();
   info_.load = load_->next();
   info_.clock = load_->clock();
-  info_.capacity = fleet_capacity(params_, info_.active, capacity_rng_.normal());
+  info_.capacity = fleet_capacity(params_, info_.active, capacity_.next());
   const MinuteOutcome o = minute_outcome(params_, info_.load, info_.capacity, info_.active, info_.warming);
   info_.failed = o.failed;
   info_.down = o.down;

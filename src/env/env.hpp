@@ -51,6 +51,22 @@ struct StepResult {
   StepInfo info;  // a copy: results stay valid after the next step
 };
 
+// An episode's two random streams, keyed by its seed alone (never by actions), so every policy
+// meets the same loads and capacity draws. The environment draws from them and the clairvoyant
+// oracle replays them, through these two definitions only.
+inline std::uint64_t episode_load_seed(std::uint64_t episode_seed) { return stream_seed(episode_seed, Stream::kLoad); }
+
+// The capacity stream, minute by minute: one standard normal at reset, then one per step.
+class CapacityStream {
+ public:
+  CapacityStream() = default;
+  explicit CapacityStream(std::uint64_t seed) : rng_(make_stream(seed, Stream::kCapacity)) {}
+  double next() { return rng_.normal(); }
+
+ private:
+  Rng rng_;
+};
+
 // One simulated service (the seed's `autoscalesim`), Gym-style, with the seed's 25-float observation
 // (`FeatureSet::kNotebook`) or the extended one. Load and capacity randomness come
 // from two streams derived from the episode seed, so they are the same whatever the actions.
@@ -89,21 +105,11 @@ class Env {
   ServiceParams params_;
   std::unique_ptr<LoadModel> load_;
   Fleet fleet_;
-  Rng capacity_rng_;
+  CapacityStream capacity_;
   Features features_;
   StepInfo info_;
   std::uint64_t seed_ = 0;
 };
 
-// The capacity stream of an episode, minute by minute, as the environment draws it: one standard
-// normal at reset, then one per step. The clairvoyant oracle replays it.
-class CapacityStream {
- public:
-  explicit CapacityStream(std::uint64_t seed) : rng_(make_stream(seed, Stream::kCapacity)) {}
-  double next() { return rng_.normal(); }
-
- private:
-  Rng rng_;
-};
 
 }  // namespace autoscale

@@ -16,7 +16,7 @@ EpisodeFuture realize_future(const Env& env) {
   f.load.resize(static_cast<std::size_t>(T));
   f.z.resize(static_cast<std::size_t>(T));
   auto load = env.load_model().clone();
-  load->reset(stream_seed(env.seed(), Stream::kLoad));
+  load->reset(episode_load_seed(env.seed()));
   CapacityStream cap(env.seed());
   cap.next();  // the reset minute's draw
   for (std::int64_t t = 0; t < T; ++t) {
