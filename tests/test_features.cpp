@@ -15,6 +15,43 @@ namespace {
 using testing::ScriptedLoad;
 using testing::drive;
 
+// The extended set, the default's, on three hand-computed minutes: 3000, 3600, 3600 tpm at 300 tpm
+// per machine (need 10, 12, 12 machines), 20 active machines, none warming.
+TEST(Features, ExtendedSetValuesByHand) {
+  ServiceParams p;
+  p.tpm_sigma = 0;
+  p.initial_machines = 20;
+  Env env(p, std::make_unique<autoscale::testing::ScriptedLoad>(std::vector<std::int64_t>{3000, 3600, 3600}));
+  Features f(p, FeatureSet::kExtended);
+  ASSERT_EQ(f.dim(), 20 + p.warmup_latency + kExtraFeatures);
+  const auto extra = [&] {
+    const auto v = f.values();
+    return std::vector<double>(v.end() - kExtraFeatures, v.end());
+  };
+  struct Minute {
+    std::vector<double> x;  // need/100, active/100, warming/10, fleet/need, delta/10, (fast-slow)/10,
+                            // (slow-base)/10, vol, peak/100, (need-base)/10, since jump/1000, jump/10,
+                            // yesterday's +6 and +60 minute moves (0 in the first day)
+  };
+  // Minute 1 seeds the averages at 10; no jump yet (2000 + 1 minutes, capped at 2000).
+  // Minute 2: +2 machines > max(4 vol, 1) is a jump; fast 10.6, slow 10.06, base 10.006, vol 0.1.
+  // Minute 3: no change; fast 11.02, slow 10.1182, base 10.011982, vol 0.095, 1 minute since the jump.
+  const std::vector<Minute> want = {
+      {{0.10, 0.2, 0, 2.0, 0, 0, 0, 0, 0.10, 0, 2.0, 0, 0, 0}},
+      {{0.12, 0.2, 0, 20.0 / 12, 0.2, 0.054, 0.0054, 0.1, 0.12, 0.1994, 0, 0.2, 0, 0}},
+      {{0.12, 0.2, 0, 20.0 / 12, 0, 0.09018, 0.0106218, 0.095, 0.12, 0.1988018, 0.001, 0.2, 0, 0}},
+  };
+  env.reset(0);
+  f.reset();
+  f.update(env.info(), env.fleet());
+  for (std::size_t m = 0; m < want.size(); ++m) {
+    env.step({});
+    f.update(env.info(), env.fleet());
+    const auto got = extra();
+    for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[m].x[i], 1e-5) << "minute " << m + 1 << ", feature " << i;
+  }
+}
+
 TEST(Features, RecentMaxAndVolatilitySkipZeroLoadGaps) {
   ServiceParams p;
   Env env(p, std::make_unique<ScriptedLoad>(std::vector<std::int64_t>{100, 400, 200, 0, 0, 0, 300}));

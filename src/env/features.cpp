@@ -1,5 +1,7 @@
 #include "env/features.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -41,6 +43,25 @@ constexpr std::array<double, 4> kScaledAlphas{0.3, 0.05, 0.01, 0.002};
 // The reference level's peak halves in about two days without new highs.
 constexpr double kPeakKeep = 1.0 - 1.0 / 4320;
 
+// Writes a feature set's values in order and checks, on every update, that the builder wrote
+// exactly the count its set declares (kExtraFeatures, kScaledFeatures + latency): a feature added
+// or dropped without its count fails the first update, not a model file later.
+class FeatureWriter {
+ public:
+  FeatureWriter(float* out, std::size_t size) : out_(out), size_(size) {}
+  void operator()(double v) {
+    if (n_ < size_) out_[n_] = static_cast<float>(v);
+    ++n_;
+  }
+  void finish(const char* set) const {
+    if (n_ != size_) throw Error(fmt::format("the {} features wrote {} values where their set holds {}", set, n_, size_));
+  }
+
+ private:
+  float* out_;
+  std::size_t size_, n_ = 0;
+};
+
 }  // namespace
 
 Features::Features(const ServiceParams& p, FeatureSet set)
@@ -57,7 +78,7 @@ Features::Features(const ServiceParams& p, FeatureSet set)
 void Features::reset() {
   ema_.fill(0.0);
   prev_load_ = fast_ = slow_ = base_ = vol_ = peak_ = 0;
-  since_jump_ = 2000;
+  since_jump_ = kNoJumpMinutes;
   jump_size_ = 0;
   std::fill(day_.begin(), day_.end(), 0.0f);
   started_ = false;
@@ -67,7 +88,7 @@ void Features::reset() {
   avg_.fill(0.0);
   volatility_ = 0;
   scaled_prev_ = scaled_jump_ = 0;
-  scaled_since_jump_ = 2000;
+  scaled_since_jump_ = kNoJumpMinutes;
   scaled_minutes_ = 0;
   scaled_started_ = false;
   std::fill(values_.begin(), values_.end(), 0.0f);
@@ -147,28 +168,30 @@ void Features::update_extended(const StepInfo& info, const Fleet& fleet) {
   }
   prev_load_ = need;
   const double fleet_size = fleet.active() + fleet.warming();
-  float* x = values_.data() + values_.size() - kExtraFeatures;
-  x[0] = static_cast<float>(need / 100);
-  x[1] = static_cast<float>(fleet.active() / 100.0);
-  x[2] = static_cast<float>(fleet.warming() / 10.0);
-  x[3] = static_cast<float>(std::min(fleet_size / std::max(need, 1.0), 5.0));
-  x[4] = static_cast<float>(delta / 10);
-  x[5] = static_cast<float>((fast_ - slow_) / 10);
-  x[6] = static_cast<float>((slow_ - base_) / 10);
-  x[7] = static_cast<float>(vol_);
-  x[8] = static_cast<float>(peak_ / 100);
-  x[9] = static_cast<float>((need - base_) / 10);
-  x[10] = static_cast<float>(std::min(since_jump_, 2000.0) / 1000);
-  x[11] = static_cast<float>(jump_size_ / 10);
+  FeatureWriter put(values_.data() + values_.size() - kExtraFeatures, kExtraFeatures);
+  put(need / 100);
+  put(fleet.active() / 100.0);
+  put(fleet.warming() / 10.0);
+  put(std::min(fleet_size / std::max(need, 1.0), 5.0));
+  put(delta / 10);
+  put((fast_ - slow_) / 10);
+  put((slow_ - base_) / 10);
+  put(vol_);
+  put(peak_ / 100);
+  put((need - base_) / 10);
+  put(std::min(since_jump_, kNoJumpMinutes) / 1000);
+  put(jump_size_ / 10);
   // Yesterday, at this minute and 6 and 60 minutes later (slot m % day still holds minute m - day).
   const std::int64_t m = info.minute;
   if (m > kDayMinutes) {
     const auto at = [&](std::int64_t k) { return static_cast<double>(day_[static_cast<std::size_t>((m + k) % kDayMinutes)]); };
-    x[12] = static_cast<float>((at(6) - at(0)) / 10);
-    x[13] = static_cast<float>((at(60) - at(0)) / 10);
+    put((at(6) - at(0)) / 10);
+    put((at(60) - at(0)) / 10);
   } else {
-    x[12] = x[13] = 0.0f;
+    put(0);
+    put(0);
   }
+  put.finish("extended");
   if (m > 0) day_[static_cast<std::size_t>(m % kDayMinutes)] = static_cast<float>(fast_);
 }
 
@@ -194,9 +217,7 @@ void Features::update_scaled(const StepInfo& info, const Fleet& fleet) {
     ++scaled_minutes_;
   }
   const int latency = fleet.latency();
-  float* x = values_.data();
-  std::size_t i = 0;
-  const auto put = [&](double v) { x[i++] = static_cast<float>(v); };
+  FeatureWriter put(values_.data(), values_.size());
   put(std::min(tpm_ * inv_r, 10.0));
   put(load * inv_r);
   put(fleet.active() * tpm_ * inv_r);
@@ -208,7 +229,7 @@ void Features::update_scaled(const StepInfo& info, const Fleet& fleet) {
   put(std::min((fleet.active() + fleet.warming()) * tpm_ / std::max(load, 1.0), 5.0));
   put(static_cast<double>(info.failed) / std::max(load, 1.0));
   put(info.down ? 1.0 : 0.0);
-  put(std::min(scaled_since_jump_, 2000.0) / 1000);
+  put(std::min(scaled_since_jump_, kNoJumpMinutes) / 1000);
   put(scaled_jump_ * inv_r);
   // Yesterday at this time of day and 6 and 60 minutes later, by the wall clock when there is
   // one, else by the episode's minute (the seed's cycle is exactly a day).
@@ -234,6 +255,7 @@ void Features::update_scaled(const StepInfo& info, const Fleet& fleet) {
   put(clock ? std::cos(kTwoPi * day_phase) : 0.0);
   put(clock ? std::sin(kTwoPi * week_phase) : 0.0);
   put(clock ? std::cos(kTwoPi * week_phase) : 0.0);
+  put.finish("scaled");
 }
 
 }  // namespace autoscale

@@ -68,6 +68,9 @@ class Features {
   // (an average over about 20 such minutes), in tpm.
   double volatility() const { return volatility_; }
   static constexpr int kRecentMinutes = 64;
+  // "Minutes since the last jump" before any jump, and the cap of that feature: long enough that
+  // a jump this long ago no longer tells anything.
+  static constexpr double kNoJumpMinutes = 2000;
 
  private:
   void update_extended(const StepInfo& info, const Fleet& fleet);
@@ -80,7 +83,7 @@ class Features {
   std::array<double, kEmaAlphas.size() * kSignals> ema_{};
   // Extended state, in machines' worth of load.
   double prev_load_ = 0, fast_ = 0, slow_ = 0, base_ = 0, vol_ = 0, peak_ = 0;
-  double since_jump_ = 2000, jump_size_ = 0;
+  double since_jump_ = kNoJumpMinutes, jump_size_ = 0;
   std::vector<float> day_;  // smoothed load of the last kDayMinutes minutes, by minute % kDayMinutes
   bool started_ = false;
   // Shared by every set (reference level, recent loads).
@@ -90,7 +93,7 @@ class Features {
   double volatility_ = 0;
   // Scaled state: load averages, volatility, day ring by minute of day.
   std::array<double, 4> avg_{};
-  double scaled_prev_ = 0, scaled_since_jump_ = 2000, scaled_jump_ = 0;
+  double scaled_prev_ = 0, scaled_since_jump_ = kNoJumpMinutes, scaled_jump_ = 0;
   std::int64_t scaled_minutes_ = 0;
   bool scaled_started_ = false;
 
