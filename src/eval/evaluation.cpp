@@ -5,8 +5,6 @@
 namespace autoscale {
 namespace {
 
-std::string base_name(const std::string& spec) { return spec.substr(0, spec.find(':')); }
-
 // [lo, hi], or null when the interval is undefined (fewer than two episodes).
 nlohmann::json interval(const MeanCi& m) {
   return m.has_interval() ? nlohmann::json::array({m.lo(), m.hi()}) : nlohmann::json();
@@ -21,6 +19,7 @@ std::vector<PolicySummary> summarize(const std::vector<PolicyRun>& runs) {
   for (std::size_t p = 0; p < runs.size(); ++p) {
     PolicySummary& s = out[p];
     s.spec = runs[p].spec;
+    s.kind = runs[p].kind;
     const double n = static_cast<double>(runs[p].episodes.size());
     double starts = 0, minutes = 0;
     for (const auto& e : runs[p].episodes) {
@@ -53,8 +52,7 @@ std::vector<PolicySummary> summarize(const std::vector<PolicyRun>& runs) {
     const PolicySummary* best = nullptr;
     for (const auto& o : out) {
       if (&o == &s) continue;
-      const bool o_is_oracle = base_name(o.spec).starts_with("oracle");
-      if (o_is_oracle && !base_name(s.spec).starts_with("oracle")) continue;
+      if (o.kind == PolicyKind::kOracle && s.kind != PolicyKind::kOracle) continue;
       if (!best || o.profit.mean > best->profit.mean) best = &o;
     }
     if (best) {
@@ -69,6 +67,7 @@ nlohmann::json to_json(const std::vector<PolicySummary>& summaries) {
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& s : summaries) {
     nlohmann::json j = {{"policy", s.spec},
+                        {"kind", kPolicyKindNames.name(s.kind)},
                         {"mean_profit", s.profit.mean},
                         {"profit_ci95", interval(s.profit)},
                         {"profit_sd", s.profit.sd},

@@ -13,6 +13,7 @@ namespace autoscale {
 // One policy's results over the shared episodes, with the yardsticks that make them comparable.
 struct PolicySummary {
   std::string spec;
+  PolicyKind kind = PolicyKind::kClassical;
   MeanCi profit;
   std::optional<double> pct_of_oracle, pct_of_oracle_load;  // ratio of means, in percent
   double downtime_minutes = 0, availability = 0, machine_minutes = 0, failed = 0;  // per-episode means

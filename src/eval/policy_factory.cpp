@@ -17,6 +17,12 @@ std::vector<std::string> known_policy_names() {
   return names;
 }
 
+PolicyKind policy_kind(const PolicySpec& spec) {
+  if (spec.name == "ppo") return PolicyKind::kLearned;
+  if (spec.name == "oracle" || spec.name == "oracle-load" || spec.name == "oracle-window") return PolicyKind::kOracle;
+  return PolicyKind::kClassical;
+}
+
 std::unique_ptr<Policy> make_policy(const PolicySpec& s, const Scenario& scenario) {
   if (s.name == "noop") {
     expect_no_parameters(s);

@@ -57,6 +57,7 @@ std::vector<PolicyRun> run_policies(const Scenario& scenario, const std::vector<
   std::vector<std::string> fields(policies.size());
   for (std::size_t p = 0; p < policies.size(); ++p) {
     runs[p].spec = policies[p].text;
+    runs[p].kind = policy_kind(policies[p]);
     runs[p].episodes.resize(static_cast<std::size_t>(episodes));
     fields[p] = MinuteTraceWriter::policy_field(policies[p].text);
   }

@@ -7,6 +7,7 @@
 
 #include "env/episode_metrics.hpp"
 #include "eval/minute_trace.hpp"
+#include "eval/policy_factory.hpp"
 #include "policies/spec.hpp"
 #include "scenario/scenario.hpp"
 
@@ -17,6 +18,7 @@ nlohmann::json to_json(const EpisodeMetrics& m);
 
 struct PolicyRun {
   std::string spec;
+  PolicyKind kind = PolicyKind::kClassical;
   std::vector<EpisodeMetrics> episodes;
   // Policy::counters() summed over the episodes, in the policy's order.
   std::vector<std::pair<std::string, std::int64_t>> counters;

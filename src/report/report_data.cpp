@@ -6,13 +6,22 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "eval/policy_factory.hpp"
 #include "eval/stats.hpp"
 #include "report/packing.hpp"
 
 namespace autoscale::report {
 namespace {
 
-bool is_oracle(const std::string& spec) { return spec.rfind("oracle", 0) == 0; }
+// A policy's kind as the evaluation wrote it; an evaluation written before kinds were recorded
+// gets the factory's rule applied to its spec's name (eval/policy_factory.hpp).
+PolicyKind kind_of(const nlohmann::json& p) {
+  if (p.contains("kind") && p["kind"].is_string()) return kPolicyKindNames.parse(p["kind"].get<std::string>());
+  const auto spec = p["policy"].get<std::string>();
+  PolicySpec s;
+  s.name = spec.substr(0, spec.find(':'));
+  return policy_kind(s);
+}
 
 std::optional<Scenario> resolve_for_report(const ReportSources& src, const nlohmann::json& eval, std::vector<std::string>& notes) {
   if (src.scenario) return resolve_scenario(*src.scenario);
@@ -106,18 +115,20 @@ Payload build_payload(const ReportInputs& in) {
   ColumnPacker cols;
   nlohmann::json m = {{"format", "autoscale-report"}, {"version", kReportFormatVersion}};
   m["evaluation"] = in.evaluation;
+  for (auto& p : m["evaluation"]["policies"]) p["kind"] = kPolicyKindNames.name(kind_of(p));  // the page reads kinds
   m["evaluation_source"] = in.evaluation_source;
   m["notes"] = in.notes;
 
-  // The reference the paired differences are taken against: the learned policy (the first ppo:
-  // spec), or else the best non-oracle policy. "best" is the highest-earning non-oracle policy.
-  const auto& policies = in.evaluation["policies"];
+  // The reference the paired differences are taken against: the (first) learned policy, or else
+  // the best non-oracle policy. "best" is the highest-earning non-oracle policy.
+  const auto& policies = m["evaluation"]["policies"];
   std::string reference, best;
   double best_profit = -INFINITY;
   for (const auto& p : policies) {
     const auto spec = p["policy"].get<std::string>();
-    if (reference.empty() && spec.rfind("ppo:", 0) == 0) reference = spec;
-    if (!is_oracle(spec) && p["mean_profit"].get<double>() > best_profit) {
+    const PolicyKind kind = kPolicyKindNames.parse(p["kind"].get<std::string>());
+    if (reference.empty() && kind == PolicyKind::kLearned) reference = spec;
+    if (kind != PolicyKind::kOracle && p["mean_profit"].get<double>() > best_profit) {
       best_profit = p["mean_profit"].get<double>();
       best = spec;
     }

@@ -27,7 +27,8 @@
   const fmt = (v, digits = 0) => (v === null || v === undefined || !Number.isFinite(v)) ? '–'
     : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
   const signed = (v, digits = 0) => (Number.isFinite(v) && v > 0 ? '+' : '') + fmt(v, digits);
-  const isOracle = (spec) => spec.startsWith('oracle');
+  // A policy's kind comes with the evaluation (classical, learned, oracle): never guessed from its name.
+  const isOracle = (p) => p.kind === 'oracle';
   const shortLabel = (spec) => spec.length > 34 ? spec.slice(0, 32) + '…' : spec;
 
   async function decodeColumns(b64) {
@@ -197,14 +198,14 @@
     t.append(el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', { text: c })))));
     const body = el('tbody');
     pols.forEach((p, k) => {
-      const tr = el('tr', { class: p.policy === best ? 'best' : isOracle(p.policy) ? 'bound' : '' });
+      const tr = el('tr', { class: p.policy === best ? 'best' : isOracle(p) ? 'bound' : '' });
       const ci = p.profit_ci95 || [NaN, NaN];
       const d = m.derived.paired_vs_reference[k];
       const vs = p.vs_best_other;
       const policyCell = el('td', { text: p.policy.replace(/,/g, ',\u200b') });  // specs may wrap after a comma
       if (p.policy === best) policyCell.append(el('span', { class: 'sub', text: '★ best (not an oracle)' }));
       if (p.policy === ref) policyCell.append(el('span', { class: 'sub', text: `${refName} policy: the paired reference` }));
-      if (isOracle(p.policy)) policyCell.append(el('span', { class: 'sub', text: 'clairvoyant bound' }));
+      if (isOracle(p)) policyCell.append(el('span', { class: 'sub', text: 'clairvoyant bound' }));
       tr.append(policyCell);
       const cells = [
         [fmt(p.mean_profit), ''],
@@ -238,7 +239,7 @@
     const body = el('tbody');
     for (const p of pols) {
       const e = p.elasticity;
-      const tr = el('tr', { class: isOracle(p.policy) ? 'bound' : '' });
+      const tr = el('tr', { class: isOracle(p) ? 'bound' : '' });
       tr.append(el('td', { text: p.policy.replace(/,/g, ',\u200b') }));
       for (const v of [fmt(p.revenue), fmt(p.machine_cost), fmt(p.downtime_penalty), fmt(p.machine_starts_per_day),
         fmt(e.under_provisioning_accuracy_pct, 1), fmt(e.over_provisioning_accuracy_pct, 1),
@@ -530,7 +531,7 @@
     const box = el('div', { class: 'figure' });
     b.append(box);
     boxChart(box, 'profits', pols.map((p, k) => ({
-      label: p.policy, values: p.episode_profits, color: isOracle(p.policy) ? '#7f7f7f' : PALETTE[k % PALETTE.length],
+      label: p.policy, values: p.episode_profits, color: isOracle(p) ? '#7f7f7f' : PALETTE[k % PALETTE.length],
       mean: p.mean_profit, ci: p.profit_ci95,
     })), { xLabel: 'profit per episode ($)' });
 
@@ -543,7 +544,7 @@
       const d = m.derived.paired_vs_reference[k];
       if (p.policy === ref || !d) return;
       rows.push({ label: p.policy, values: p.episode_profits.map((v, i) => v - refProfits[i]),
-        color: isOracle(p.policy) ? '#7f7f7f' : PALETTE[k % PALETTE.length], mean: d.mean, ci: [d.lo, d.hi] });
+        color: isOracle(p) ? '#7f7f7f' : PALETTE[k % PALETTE.length], mean: d.mean, ci: [d.lo, d.hi] });
     });
     if (!rows.length) return;
     const b2 = block('paired', `Paired difference against ${refName}`,
@@ -562,7 +563,7 @@
     const steps = Float64Array.from(cols(t.steps)), wall = Float64Array.from(cols(t.wall_seconds));
     const train = Array.from(cols(t.train_profit), (v) => Number.isFinite(v) ? v : null);
     const val = Array.from(cols(t.validation_profit), (v) => Number.isFinite(v) ? v : null);
-    const refs = m.evaluation.policies.filter((p) => !p.policy.startsWith('ppo:') && !p.policy.startsWith('oracle:') && p.policy !== 'oracle');
+    const refs = m.evaluation.policies.filter((p) => p.kind !== 'learned' && p.policy !== 'oracle');
     const b = block('training', 'Training curve',
       `From ${t.source}: the mean profit of training episodes as they finished, and of the validation episodes (fixed seeds, ` +
       'deterministic policy). Dashed: each other policy\'s mean profit on the evaluation episodes (the same scenario, other seeds).');
