@@ -1,5 +1,5 @@
-// Tests of the PPO building blocks in src/rl: the MLP, Adam and gradient clipping, and the
-// multi-categorical action distribution. Gradients are checked against central differences in
+// Tests of the PPO building blocks in src/rl: the MLP, gradient clipping and the multi-categorical
+// action distribution (the optimizers: rl/test_optimizers.cpp). Gradients are checked against central differences in
 // double precision.
 #include "rl/adam.hpp"
 #include "rl/categorical.hpp"
@@ -260,85 +260,7 @@ TEST(MlpPrecision, FloatAgreesWithDouble) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Adam and clipping
-
-TEST(Adam, FirstStepMatchesHandComputation) {
-  AdamOptions<double> o;
-  o.lr = 0.1;
-  Adam<double> adam(3, o);
-  Vd p(3), g(3);
-  p << 1, -2, 3;
-  g << 0.5, -1e-6, 2;
-  adam.step(p, g);
-  // m_hat = g and v_hat = g^2 after one step, so each move is lr * g / (|g| + eps).
-  EXPECT_NEAR(p(0), 0.9000019999600007, 1e-15);
-  EXPECT_NEAR(p(1), -1.990909090909091, 1e-15);  // eps dominates a tiny gradient
-  EXPECT_NEAR(p(2), 2.9000004999975, 1e-15);
-  EXPECT_EQ(adam.state().t, 1);
-  EXPECT_NEAR(adam.state().m(0), 0.05, 1e-16);
-  EXPECT_NEAR(adam.state().v(2), 0.004, 1e-16);
-}
-
-TEST(Adam, SecondStepUsesBiasCorrection) {
-  AdamOptions<double> o;
-  o.lr = 0.01;
-  Adam<double> adam(1, o);
-  Vd p = Vd::Constant(1, 0.0);
-  adam.step(p, Vd::Constant(1, 1.0));
-  adam.step(p, Vd::Constant(1, 3.0));
-  // m = 0.9*0.1 + 0.1*3 = 0.39, v = 0.999*0.001 + 0.001*9 = 0.009999;
-  // step = lr / (1 - 0.81) * m / (sqrt(v) / sqrt(1 - 0.998001) + eps).
-  const double expected_second = 0.01 / 0.19 * 0.39 / (std::sqrt(0.009999) / std::sqrt(0.001999) + 1e-5);
-  EXPECT_NEAR(p(0), -0.01 / (1 + 1e-5) - expected_second, 1e-15);
-}
-
-TEST(Adam, ConvergesOnAQuadratic) {
-  // f(x) = 0.5 * sum c_i (x_i - t_i)^2 with curvatures spanning three orders of magnitude.
-  Vd c(3), t(3);
-  c << 1, 10, 0.01;
-  t << 1, -2, 0.5;
-  AdamOptions<double> o;
-  o.lr = 0.05;
-  Adam<double> adam(3, o);
-  Vd x = Vd::Zero(3);
-  for (int i = 0; i < 4000; ++i) {
-    if (i == 3000) adam.set_learning_rate(0.001);  // anneal to settle inside the final oscillation
-    const Vd g = c.cwiseProduct(x - t);
-    adam.step(x, g);
-  }
-  EXPECT_LT((x - t).cwiseAbs().maxCoeff(), 1e-2);
-}
-
-TEST(Adam, StateRoundTripsForCheckpoints) {
-  Adam<float> a(4), b(4);
-  Eigen::VectorXf pa = Eigen::VectorXf::Ones(4), pb;
-  const Eigen::VectorXf g = random_vector(4, 41).cast<float>();
-  for (int i = 0; i < 5; ++i) a.step(pa, g);
-  pb = pa;
-  b.set_state(a.state());
-  for (int i = 0; i < 5; ++i) {
-    a.step(pa, g * float(i));
-    b.step(pb, g * float(i));
-  }
-  EXPECT_EQ(pa, pb);
-  EXPECT_EQ(b.state().t, 10);
-  Adam<float>::State wrong;
-  wrong.m = Eigen::VectorXf::Zero(3);
-  wrong.v = Eigen::VectorXf::Zero(3);
-  EXPECT_THROW(b.set_state(wrong), std::invalid_argument);
-  b.reset();
-  EXPECT_EQ(b.state().t, 0);
-  EXPECT_EQ(b.state().m.cwiseAbs().maxCoeff(), 0.0f);
-}
-
-TEST(Adam, DefaultsFollowCleanRl) {
-  Adam<float> adam(1);
-  EXPECT_FLOAT_EQ(adam.options().beta1, 0.9f);
-  EXPECT_FLOAT_EQ(adam.options().beta2, 0.999f);
-  EXPECT_FLOAT_EQ(adam.options().eps, 1e-5f);
-  adam.set_learning_rate(1e-3f);
-  EXPECT_FLOAT_EQ(adam.learning_rate(), 1e-3f);
-}
+// Clipping
 
 TEST(ClipGradNorm, ScalesDownOnlyAboveTheLimit) {
   Vd g(2);

@@ -125,35 +125,5 @@ TEST(PpoConfig, TheExampleNamesEveryKeyAtTheDefaults) {
   EXPECT_GE(keys, 35);
 }
 
-// torch.optim.RMSprop (alpha 0.99, eps 1e-5, no momentum) by hand: v1 = 0.01 g^2,
-// p1 = p0 - lr g / (sqrt(v1) + eps).
-TEST(RmsProp, FirstStepsMatchHandComputation) {
-  RmsProp<double> opt(2, {.lr = 0.1, .alpha = 0.99, .eps = 1e-5});
-  Eigen::VectorXd p(2), g(2);
-  p << 1.0, -2.0;
-  g << 0.5, -4.0;
-  opt.step(p, g);
-  EXPECT_NEAR(p(0), 1.0 - 0.1 * 0.5 / (std::sqrt(0.01 * 0.25) + 1e-5), 1e-12);
-  EXPECT_NEAR(p(1), -2.0 + 0.1 * 4.0 / (std::sqrt(0.01 * 16) + 1e-5), 1e-12);
-  const double v0 = 0.99 * 0.01 * 0.25 + 0.01 * 0.25;
-  const double before = p(0);
-  opt.step(p, g);
-  EXPECT_NEAR(p(0), before - 0.1 * 0.5 / (std::sqrt(v0) + 1e-5), 1e-12);
-}
-
-TEST(NetworkOptimizer, StateRoundTripsAndRefusesAnotherKind) {
-  NetworkOptimizer a(Optimizer::kRmsProp, 3, 0.01f), b(Optimizer::kRmsProp, 3, 0.01f);
-  Eigen::VectorXf pa = Eigen::VectorXf::Ones(3), pb = pa, g(3);
-  g << 1, -2, 3;
-  a.step(pa, g);
-  b.load_state_json(a.state_json());
-  pb = pa;
-  a.step(pa, g);
-  b.step(pb, g);
-  EXPECT_EQ(pa, pb);
-  NetworkOptimizer adam(Optimizer::kAdam, 3, 0.01f);
-  EXPECT_THROW(adam.load_state_json(a.state_json()), Error);
-}
-
 }  // namespace
 }  // namespace autoscale::rl
