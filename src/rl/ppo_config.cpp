@@ -55,7 +55,7 @@ PpoConfig preset_config(const std::string& name) {
     // The residual may trim its controller's fleet by 5 %, not 10 %: on the rolling folds of both
     // shipped traces 0.95 kept the learned policy's gains over the best classical policy and its
     // worst days shallower (0.9: World Cup's pooled interval crossed zero; 1.0: it closed under a
-    // fifth of the gap to oracle-window). docs/experiments.md, "Rolling folds".
+    // fifth of the gap to oracle-window). docs/experiments.md, "Real traffic on rolling folds".
     c.guardrail.base_floor = 0.95;
     return c;
   }
