@@ -10,7 +10,7 @@ autoscale.evaluate, in the CLI, anywhere), keeps the one that did best on valida
 and prints autoscale.evaluate's table on unseen episodes next to baselines/seed/*.spec and the
 load-clairvoyant oracle.
 
-The recipe is the C++ trainer's default (README "Learning"): the extended observation, the
+The recipe is the C++ trainer's default (docs/learning.md): the extended observation, the
 headroom ("target") action, training on each minute's expected reward, observation and return
 normalisation, discount 0.9.
 """

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Reproduces the README's real-traffic results on the shipped traces (data/traces/):
+# Reproduces the single-split real-traffic results of docs/experiments.md on the shipped traces
+# (data/traces/; the README's current figures come from `autoscale backtest`):
 #   1. past -> future on each trace: `autoscale run` tunes every classical policy and trains the
 #      learned policy on the earlier 75 % of the trace, and evaluates all of them and the oracles
 #      on the later 25 % (NASA July 1995: Jul 1-21 -> Jul 21-28; World Cup 1998: Apr 30-Jun 11 ->
@@ -8,7 +9,7 @@
 #      variant and its event-driven variant), against the classical policies tuned on the same
 #      mix, all evaluated on the World Cup trace, a kind of traffic none of them saw. It uses the
 #      scale-free `relative` action, not a residual: a controller tuned on a mix can be the wrong
-#      one on the next service (README, "A general model").
+#      one on the next service (docs/experiments.md, "A general model on traffic it never saw").
 # Nothing here reads the future part while tuning or training. Outputs go to $OUT (runs/real).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 // The compiled part of the `autoscale` Python package. autoscale/__init__.py re-exports it with
-// the Gymnasium glue; see README "Python".
+// the Gymnasium glue; see docs/python.md.
 #include "bindings.hpp"
 #include "core/error.hpp"
 #include "core/seed_ranges.hpp"

@@ -2,7 +2,7 @@
 // Random numbers for the simulator. xoshiro256++ is small, fast and has a well-studied output.
 // Normals come from our own 256-layer ziggurat (Marsaglia & Tsang, in Doornik's ZIGNOR form):
 // two normals per step are a large share of the simulator's step, and Boost's ziggurat took about
-// three times the instructions of this one (README, Performance).
+// three times the instructions of this one (docs/performance.md).
 #include <array>
 #include <cmath>
 #include <cstdint>

@@ -6,7 +6,7 @@
 //   tuning       0 ..                 `tune --seed 0` (training-side, like training: may share)
 //   training     training_seed_base(seed) ..  one per episode a `train --seed` run draws
 //   validation   900'000 ..           PPO's validation episodes, which pick `best`
-//   evaluation   5'000'000 ..         `run`'s unseen episodes (the README's `evaluate --seed`)
+//   evaluation   5'000'000 ..         `run`'s unseen episodes (the README's `evaluate --seed 5000000`)
 //   holdout      6'000'000 ..         `run`'s gate, on the held-out end of a trace's past
 //
 // Training is the only range whose position depends on a user's number, so it is the one checked

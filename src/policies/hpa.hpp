@@ -14,7 +14,8 @@ struct HpaConfig {
   // Target average utilization of ready pods. Kubernetes has no default; 0.75 is a common choice
   // but here a minute's fleet capacity varies by 10 % (sd) and the tolerance band lets utilization
   // drift 10 % above target before acting, so 0.75 pays downtime in about 1 % of minutes on the
-  // seed scenario and earns about half of what 0.6 does (README, classical policies).
+  // seed scenario and earns about half of what 0.6 does (a measurement of an early build, not
+  // kept in the docs; `autoscale evaluate --policies hpa:target=0.75,hpa` repeats it).
   double target = 0.6;
   double tolerance = 0.1;   // no change while |utilization / target - 1| <= tolerance
   int sync_s = 15;          // --horizontal-pod-autoscaler-sync-period; must divide 60

@@ -62,7 +62,7 @@ PpoConfig preset_config(const std::string& name) {
   if (name == "general") {
     // One model for services it has not seen (trained on a mix): the same scale-free features, and
     // the relative action, with no classical controller inside: a controller tuned on a mix can be
-    // the wrong one on the next service (README, "A general model").
+    // the wrong one on the next service (docs/experiments.md, "A general model on traffic it never saw").
     c.features = FeatureSet::kScaled;
     c.action = ActionSpace::relative_default();
     return c;

@@ -22,7 +22,7 @@ namespace autoscale::serve {
 // - bodies larger than `max_body` are answered 413 (at once when Content-Length says so);
 // - graceful stop: stop() stops accepting, lets every request whose head has arrived finish and
 //   be answered (with "Connection: close"), then closes the idle connections and returns from run().
-// Chosen over cpp-httplib by measurement (bench/serve_bench.sh; the numbers are in the README).
+// Chosen over cpp-httplib by measurement (bench/serve_bench.sh; the numbers are in docs/performance.md, "Serving").
 class HttpServer {
  public:
   // Answers every request (one over the body limit comes with body_too_large set); runs on the
