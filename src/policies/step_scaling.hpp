@@ -38,6 +38,20 @@ struct AlarmScalingConfig {
 // Reads high, low (low < high), out_points, in_points, min_step, min and max.
 void read_alarm_scaling_config(SpecReader& r, int max_machines, AlarmScalingConfig& c);
 
+// What the two alarm-driven policies keep: their config, the two alarms and the desired capacity.
+template <class Config>
+class AlarmScalingPolicy : public Policy {
+ public:
+  explicit AlarmScalingPolicy(const Config& config) : c_(config), high_(c_.out_points), low_(c_.in_points) {}
+  int desired_capacity() const { return desired_; }
+  int desired_fleet() const override { return desired_; }
+
+ protected:
+  Config c_;
+  Alarm high_, low_;
+  int desired_ = 0;
+};
+
 struct StepScalingConfig : AlarmScalingConfig {
   std::vector<StepRow> out, in;
 };
@@ -50,19 +64,11 @@ const StepRow* step_row(const std::vector<StepRow>& table, double breach);
 
 StepScalingConfig read_step_config(SpecReader& r, int max_machines);
 
-class StepScalingPolicy final : public Policy {
+class StepScalingPolicy final : public AlarmScalingPolicy<StepScalingConfig> {
  public:
-  explicit StepScalingPolicy(const StepScalingConfig& config)
-      : c_(config), high_(c_.out_points), low_(c_.in_points) {}
+  using AlarmScalingPolicy::AlarmScalingPolicy;
   void reset(const Env& env) override;
   Action act(const Env& env) override;
-  int desired_capacity() const { return desired_; }
-  int desired_fleet() const override { return desired_; }
-
- private:
-  StepScalingConfig c_;
-  Alarm high_, low_;
-  int desired_ = 0;
 };
 
 // AWS simple scaling: one adjustment per alarm (out when metric > high for out_points datapoints,
@@ -76,19 +82,13 @@ struct SimpleScalingConfig : AlarmScalingConfig {
 
 SimpleScalingConfig read_simple_config(SpecReader& r, int max_machines);
 
-class SimpleScalingPolicy final : public Policy {
+class SimpleScalingPolicy final : public AlarmScalingPolicy<SimpleScalingConfig> {
  public:
-  explicit SimpleScalingPolicy(const SimpleScalingConfig& config)
-      : c_(config), high_(c_.out_points), low_(c_.in_points) {}
+  using AlarmScalingPolicy::AlarmScalingPolicy;
   void reset(const Env& env) override;
   Action act(const Env& env) override;
-  int desired_capacity() const { return desired_; }
-  int desired_fleet() const override { return desired_; }
 
  private:
-  SimpleScalingConfig c_;
-  Alarm high_, low_;
-  int desired_ = 0;
   bool in_activity_ = false;         // a scaling activity has not completed yet
   std::int64_t cooldown_until_ = 0;  // first minute the policy may respond again
 };
