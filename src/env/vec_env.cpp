@@ -29,10 +29,7 @@ VecEnv::VecEnv(std::vector<Env> envs, std::uint64_t base_seed, int threads)
   }
   const auto n = envs_.size();
   const int num_envs = static_cast<int>(n);
-  episode_count_.assign(n, 0);
-  running_.assign(n, {});
-  history_.assign(n, {});
-  finished_.assign(n, {});
+  rows_.assign(n, {});
   obs_.assign(n * static_cast<std::size_t>(obs_dim_), 0.0f);
   final_obs_.assign(obs_.size(), 0.0f);
   rewards_.assign(n, 0.0);
@@ -42,13 +39,24 @@ VecEnv::VecEnv(std::vector<Env> envs, std::uint64_t base_seed, int threads)
   pool_ = std::make_unique<ThreadPool>(std::clamp(threads, 1, num_envs));
 }
 
-std::uint64_t VecEnv::next_seed(int i) {
-  const auto k = episode_count_[static_cast<std::size_t>(i)]++;
-  return base_seed_ + static_cast<std::uint64_t>(i) + static_cast<std::uint64_t>(k) * envs_.size();
+Env& VecEnv::begin_episode(std::size_t i) {
+  Row& row = rows_[i];
+  const auto k = static_cast<std::uint64_t>(row.episodes_started++);
+  Env& env = envs_[i];
+  env.reset(base_seed_ + i + k * envs_.size());
+  row.running = EpisodeMetrics{env.seed()};
+  row.history.clear();
+  return env;
+}
+
+std::vector<std::int64_t> VecEnv::episode_counts() const {
+  std::vector<std::int64_t> counts;
+  for (const Row& r : rows_) counts.push_back(r.episodes_started);
+  return counts;
 }
 
 void VecEnv::reset() {
-  std::fill(episode_count_.begin(), episode_count_.end(), 0);
+  for (Row& r : rows_) r.episodes_started = 0;
   for (int i = 0; i < num_envs(); ++i) start_episode(i);
 }
 
@@ -63,12 +71,10 @@ void VecEnv::reset_to_next_episodes() {
 
 void VecEnv::start_episode(int i) {
   const auto u = static_cast<std::size_t>(i);
-  auto& e = envs_[u];
-  const auto obs = e.reset(next_seed(i));
+  const Env& e = begin_episode(u);
+  const auto obs = e.observation();
   std::copy(obs.begin(), obs.end(), obs_.begin() + static_cast<std::ptrdiff_t>(i) * obs_dim_);
-  running_[u] = EpisodeMetrics{e.seed()};
-  finished_[u].clear();
-  history_[u].clear();
+  rows_[u].finished.clear();
   infos_[u] = e.info();
   rewards_[u] = 0;
   terminated_[u] = truncated_[u] = 0;
@@ -84,9 +90,9 @@ void VecEnv::step_range(std::int64_t begin, std::int64_t end, std::span<const Ac
     const auto u = static_cast<std::size_t>(i);
     Env& env = envs_[u];
     const StepResult r = env.step(actions[u]);
-    history_[u].push_back({r.info.add, r.info.remove});
-    EpisodeMetrics& tot = running_[u];
-    tot.add(r.info, env.params());
+    Row& episode = rows_[u];
+    episode.history.push_back({r.info.add, r.info.remove});
+    episode.running.add(r.info, env.params());
     rewards_[u] = r.reward;
     terminated_[u] = r.terminated;
     truncated_[u] = r.truncated;
@@ -95,12 +101,10 @@ void VecEnv::step_range(std::int64_t begin, std::int64_t end, std::span<const Ac
     std::copy(r.observation.begin(), r.observation.end(), row);
     if (r.terminated || r.truncated) {
       std::copy(r.observation.begin(), r.observation.end(), final_obs_.data() + i * obs_dim_);
-      tot.finish();
-      finished_[u].push_back(tot);
-      const auto obs = env.reset(next_seed(static_cast<int>(i)));
+      episode.running.finish();
+      episode.finished.push_back(episode.running);
+      const auto obs = begin_episode(u).observation();
       std::copy(obs.begin(), obs.end(), row);
-      tot = EpisodeMetrics{env.seed()};
-      history_[u].clear();
     }
   }
 }
@@ -112,19 +116,16 @@ void VecEnv::restore(const std::vector<std::int64_t>& counts, const std::vector<
   }
   for (std::size_t i = 0; i < envs_.size(); ++i) {
     if (counts[i] < 1) throw Error("pool restore: bad episode counter");
-    episode_count_[i] = counts[i] - 1;
-    Env& env = envs_[i];
-    env.reset(next_seed(static_cast<int>(i)));
+    rows_[i].episodes_started = counts[i] - 1;
+    Env& env = begin_episode(i);
     if (hooks.on_reset) hooks.on_reset(static_cast<int>(i), env);
-    running_[i] = EpisodeMetrics{env.seed()};
-    finished_[i].clear();
-    history_[i].clear();
+    rows_[i].finished.clear();
     for (const Action& a : histories[i]) {
       if (hooks.before_step) hooks.before_step(static_cast<int>(i), env);
       const StepResult r = env.step(a);
       if (r.terminated || r.truncated) throw Error("pool restore: replayed history runs past the episode's end");
-      running_[i].add(r.info, env.params());
-      history_[i].push_back(a);
+      rows_[i].running.add(r.info, env.params());
+      rows_[i].history.push_back(a);
     }
     const auto obs = env.observation();
     std::copy(obs.begin(), obs.end(), obs_.begin() + static_cast<std::ptrdiff_t>(i) * obs_dim_);
@@ -134,9 +135,9 @@ void VecEnv::restore(const std::vector<std::int64_t>& counts, const std::vector<
 
 std::vector<EpisodeMetrics> VecEnv::take_finished() {
   std::vector<EpisodeMetrics> out;
-  for (auto& f : finished_) {
-    out.insert(out.end(), f.begin(), f.end());
-    f.clear();
+  for (Row& r : rows_) {
+    out.insert(out.end(), r.finished.begin(), r.finished.end());
+    r.finished.clear();
   }
   return out;
 }

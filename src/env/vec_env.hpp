@@ -49,8 +49,8 @@ class VecEnv {
   // For exact checkpoints: each env's episode counter and the actions of its current episode.
   // restore() resets every env to its current episode's seed and replays those actions, which
   // rebuilds its whole state (load and capacity streams never depend on actions).
-  const std::vector<std::int64_t>& episode_counts() const { return episode_count_; }
-  const std::vector<Action>& history(int i) const { return history_[static_cast<std::size_t>(i)]; }
+  std::vector<std::int64_t> episode_counts() const;
+  const std::vector<Action>& history(int i) const { return rows_[static_cast<std::size_t>(i)].history; }
   // Whoever keeps per-environment state alongside the pool (a controller inside the policy) can
   // follow the replay: on_reset(i, env) after env i is reset, before_step(i, env) before each
   // replayed step.
@@ -62,14 +62,20 @@ class VecEnv {
 
  private:
   void step_range(std::int64_t begin, std::int64_t end, std::span<const Action> actions);
-  std::uint64_t next_seed(int i);
+  // Env i's next episode in the seed schedule: resets the env and its row's bookkeeping (the one
+  // place that does, for a first episode, an auto-reset and a restore alike); returns the env.
+  Env& begin_episode(std::size_t i);
   void start_episode(int i);
 
   std::vector<Env> envs_;
-  std::vector<std::int64_t> episode_count_;
-  std::vector<EpisodeMetrics> running_;
-  std::vector<std::vector<Action>> history_;
-  std::vector<std::vector<EpisodeMetrics>> finished_;  // per env, drained in env order
+  // One environment's episode bookkeeping, a row of the batch (EnvPool's per-env state).
+  struct Row {
+    std::int64_t episodes_started = 0;  // the k of its next seed, base + i + k * num_envs
+    EpisodeMetrics running;             // the current episode's totals
+    std::vector<Action> history;        // the current episode's actions (for exact checkpoints)
+    std::vector<EpisodeMetrics> finished;  // finished since take_finished()
+  };
+  std::vector<Row> rows_;
   std::uint64_t base_seed_;
   int obs_dim_;
   std::vector<float> obs_, final_obs_;
