@@ -1,6 +1,7 @@
 // `autoscale trace`: a request-rate history from Prometheus as a trace CSV a scenario file reads
 // (src/prometheus/: the range query client and the conversion).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <strings.h>
 
 #include <cstdio>
@@ -39,14 +40,24 @@ CLI::Validator parsed_by(Parse parse, std::string description) {
       std::move(description));
 }
 
-std::string gap_text(const prom::TraceCsvStats& st) {
-  if (st.gaps == 0) return "no gaps";
-  const std::int64_t need = st.max_gap_minutes_needed();
-  return fmt::format("{} missing in {} gap{} (the longest {}: {})", st.gap_steps, st.gaps, st.gaps == 1 ? "" : "s",
-                     st.longest_gap_ms < 60'000 ? seconds_text(st.longest_gap_ms)
-                                                : number_text(static_cast<double>(st.longest_gap_ms) / 60'000) + " min",
-                     need <= 5 ? std::string("within the default max_gap_minutes = 5")
-                               : fmt::format("a scenario reading it needs max_gap_minutes = {}", need));
+// "35 of 17280 steps had no value: 34 in 1 gap, the longest 8.5 min (a scenario needs
+// max_gap_minutes = 9 to read the file), 1 before the first row"; empty when none is missing.
+std::string missing_text(const prom::TraceCsvStats& st) {
+  const std::int64_t missing = st.steps - st.rows;
+  if (missing == 0) return "";
+  std::vector<std::string> parts;
+  if (st.gaps > 0) {
+    const std::int64_t need = st.max_gap_minutes_needed();
+    parts.push_back(fmt::format(
+        "{} in {} gap{}, the longest {} ({})", st.gap_steps, st.gaps, st.gaps == 1 ? "" : "s",
+        st.longest_gap_ms < 60'000 ? seconds_text(st.longest_gap_ms)
+                                   : number_text(static_cast<double>(st.longest_gap_ms) / 60'000) + " min",
+        need <= 5 ? std::string("within the default max_gap_minutes = 5")
+                  : fmt::format("a scenario needs max_gap_minutes = {} to read the file", need)));
+  }
+  if (st.missing_before > 0) parts.push_back(fmt::format("{} before the first row", st.missing_before));
+  if (st.missing_after > 0) parts.push_back(fmt::format("{} after the last", st.missing_after));
+  return fmt::format("{} of {} steps had no value: {}", missing, st.steps, fmt::join(parts, ", "));
 }
 
 void pull_trace(const TraceArgs& a) {
@@ -79,11 +90,9 @@ void pull_trace(const TraceArgs& a) {
   const prom::TraceCsv csv = prom::to_trace_csv(series, range);
   write_file_atomic(a.out, csv.text);
   const auto& st = csv.stats;
-  fmt::print(stderr, "trace: {} rows every {} from {} to {} ({} of {} steps had a value; {}{}{}) -> {}\n", st.rows,
-             seconds_text(range.step_ms), prom::trace_timestamp(st.first_ms), prom::trace_timestamp(st.last_ms), st.rows,
-             st.steps, gap_text(st),
-             st.missing_before > 0 ? fmt::format(", {} before the first row", st.missing_before) : "",
-             st.missing_after > 0 ? fmt::format(", {} after the last", st.missing_after) : "", a.out == "-" ? "stdout" : a.out);
+  fmt::print(stderr, "trace: {} rows every {} from {} to {} -> {}\n", st.rows, seconds_text(range.step_ms),
+             prom::trace_timestamp(st.first_ms), prom::trace_timestamp(st.last_ms), a.out == "-" ? "stdout" : a.out);
+  if (const std::string m = missing_text(st); !m.empty()) fmt::print(stderr, "trace: {}\n", m);
 }
 
 }  // namespace

@@ -353,7 +353,7 @@ TEST(QueryRange, RetriesA503ThenSucceeds) {
             "2023-11-14T22:13:20Z,150\n"
             "2023-11-14T22:15:20Z,150\n"
             "2023-11-14T22:16:20Z,150\n");
-  EXPECT_THAT(r.err, HasSubstr("3 of 4 steps had a value; 1 missing in 1 gap (the longest 1 min: within the default max_gap_minutes = 5)"));
+  EXPECT_THAT(r.err, HasSubstr("trace: 1 of 4 steps had no value: 1 in 1 gap, the longest 1 min (within the default max_gap_minutes = 5)\n"));
   const auto seen = server.seen();
   ASSERT_EQ(seen.size(), 2u);
   for (const auto& s : seen) {
