@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian bookworm packages autoscale builds with (and Chromium, which the report's
-# browser test and `report --png` drive), the report's front end from the npm registry (npm ci in
+# browser test and `report --png` drive; Prometheus and promtool, which the test of `autoscale
+# trace` runs on a free loopback port of its own: the package also enables a prometheus.service
+# on :9090 where systemd runs), the report's front end from the npm registry (npm ci in
 # web/report), configures and builds, installs the Python module for Debian's python3, then runs
 # the main job on the embedded default scenario
 # (skip that with --no-run).
@@ -16,6 +18,7 @@ PACKAGES=(
   libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
   libtomlplusplus-dev libcpp-httplib-dev libmicrohttpd-dev zlib1g-dev
   chromium
+  prometheus
   pybind11-dev python3-dev python3-numpy python3-pytest
 )
 # Node.js and npm build the report's front end; machines of this kind come with Node 20, so
