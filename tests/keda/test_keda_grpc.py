@@ -51,9 +51,12 @@ def server():
     spec = os.path.join(work, "deployed.spec")
     with open(spec, "w") as f:  # a classical policy as `run` deploys it: the cheapest model to serve
         f.write("# gate: kept the classical policy\nhpa:target=0.7,tolerance=0.05\n")
+    zero = os.path.join(work, "headroom.spec")
+    with open(zero, "w") as f:  # decides 0 machines for a minute without load: IsActive goes false
+        f.write("headroom:factor=1,reserve=0\n")
     port, keda_port = free_port(), free_port()
-    proc = subprocess.Popen([CLI, "serve", "--model", spec, "--port", str(port), "--keda-port", str(keda_port),
-                             "--no-fsync", "--log-level", "warn"])
+    proc = subprocess.Popen([CLI, "serve", "--model", spec, "--extra-model", f"headroom={zero}", "--port", str(port),
+                             "--keda-port", str(keda_port), "--no-fsync", "--log-level", "warn"])
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -138,8 +141,28 @@ def test_stream_is_active_cancel_and_reconnect(server):
         assert e.value.code() == grpc.StatusCode.CANCELLED
 
 
-def test_stream_ends_when_the_service_goes(server):
+def test_stream_pushes_each_change_of_activity(server):
     stub, service = server["stub"], "flip"
+    assert http("PUT", f"{server['base']}/v1/services/{service}", {"model": "headroom"})[0] == 200
+    r = ref(service, model="headroom")
+    assert post(server, service, 0, 5000, 1) > 0
+    stream = stub.StreamIsActive(r, timeout=30)
+    assert next(stream).result is True
+    # No load: headroom decides 0 machines. KEDA's poll reads 0 and inactive, and the stream
+    # pushes the change (it looks every second) without waiting for a poll.
+    assert post(server, service, 1, 0, 1) == 0
+    assert keda_poll(stub, r, "autoscale-flip") == (0, False)
+    t0 = time.monotonic()
+    assert next(stream).result is False
+    assert post(server, service, 2, 5000, 0) > 0
+    assert next(stream).result is True
+    assert time.monotonic() - t0 < 10
+    assert keda_poll(stub, r, "autoscale-flip") == (http_desired(server, service), True)
+    stream.cancel()
+
+
+def test_stream_ends_when_the_service_goes(server):
+    stub, service = server["stub"], "gone"
     assert post(server, service, 0, 3000, 2) > 0
     stream = stub.StreamIsActive(ref(service), timeout=30)
     assert next(stream).result is True
@@ -148,7 +171,7 @@ def test_stream_ends_when_the_service_goes(server):
     with pytest.raises(grpc.RpcError) as e:
         next(stream)
     assert e.value.code() == grpc.StatusCode.NOT_FOUND
-    assert "flip" in e.value.details()
+    assert "gone" in e.value.details()
 
 
 def test_missing_service_key_is_invalid_argument(server):
