@@ -138,7 +138,9 @@ int KedaScaler::start() {
   impl_->stopping = false;
   int port = 0;
   grpc::ServerBuilder b;
-  const std::string addr = fmt::format("{}:{}", impl_->o.host, impl_->o.port);
+  const std::string& host = impl_->o.host;
+  const bool ipv6 = host.find(':') != std::string::npos && host.front() != '[';  // "::1" -> "[::1]:port"
+  const std::string addr = ipv6 ? fmt::format("[{}]:{}", host, impl_->o.port) : fmt::format("{}:{}", host, impl_->o.port);
   b.AddListeningPort(addr, grpc::InsecureServerCredentials(), &port);
   b.RegisterService(impl_.get());
   impl_->grpc = b.BuildAndStart();
