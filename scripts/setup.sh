@@ -20,6 +20,9 @@ PACKAGES=(
   chromium
   prometheus
   pybind11-dev python3-dev python3-numpy python3-pytest
+  # KEDA's external scaler (gRPC); the tests' Python stubs come from protoc + grpc_python_plugin
+  # (Debian's python3-grpc-tools, 1.14, is too old for protobuf 3.21).
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf
 )
 # Node.js and npm build the report's front end; machines of this kind come with Node 20, so
 # Debian's packages are only a fallback (the browser test's playwright-core needs Node >= 20).

@@ -3,10 +3,12 @@
 #include <signal.h>
 
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "commands.hpp"
 #include "core/error.hpp"
+#include "keda/keda_scaler.hpp"
 #include "serve/replay.hpp"
 #include "serve/server.hpp"
 
@@ -19,6 +21,7 @@ struct ServeArgs {
   std::vector<std::string> extra_models;
   std::string log_level = "info";
   bool no_fsync = false;
+  int keda_port = -1;  // -1: no KEDA scaler
 };
 
 void serve_forever(ServeArgs& a) {
@@ -39,6 +42,13 @@ void serve_forever(ServeArgs& a) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   serve::Server server(a.o);
   server.bind();
+  // KEDA's external scaler (gRPC) beside HTTP, on the same host, answering from the same state.
+  std::optional<keda::KedaScaler> scaler;
+  if (a.keda_port >= 0) {
+    scaler.emplace(server, keda::KedaOptions{a.o.host, a.keda_port});
+    const int port = scaler->start();
+    server.log().write(serve::LogLevel::kInfo, "keda scaler listening", {{"host", a.o.host}, {"keda_port", port}});
+  }
   std::thread signals([&] {
     for (;;) {
       int sig = 0;
@@ -54,6 +64,7 @@ void serve_forever(ServeArgs& a) {
   server.run();
   pthread_kill(signals.native_handle(), SIGUSR1);  // run() may also end on its own
   signals.join();
+  if (scaler) scaler->stop();  // ends its streams
 }
 
 }  // namespace
@@ -70,6 +81,10 @@ void add_serve(CLI::App& app) {
   c->add_option("--scenario", a->o.scenario, "the service the models act on: built-in name or scenario TOML")->capture_default_str();
   c->add_option("--host", a->o.host, "address to bind (loopback by default)")->capture_default_str();
   c->add_option("--port", a->o.port, "port (0 = any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
+  c->add_option("--keda-port", a->keda_port,
+                "also serve KEDA's external scaler (gRPC) on this port (0 = any free port): each ScaledObject's "
+                "metadata `service: ID` gets that service's desired fleet")
+      ->check(CLI::Range(0, 65535));
   c->add_option("--threads", a->o.limits.threads, "event-loop threads (each serves many connections)")
       ->capture_default_str()->check(CLI::Range(1, 1024));
   c->add_option("--max-connections", a->o.limits.max_connections, "open connections; more get 503 at once")

@@ -365,6 +365,22 @@ HttpResponse Server::put_service(const std::string& id, const HttpRequest& req) 
   return json_reply(j);
 }
 
+std::optional<ServiceDecision> Server::service_decision(const std::string& id) {
+  auto e = find(id);
+  if (!e) return std::nullopt;
+  std::lock_guard lock(e->mu);
+  if (e->deleted) return std::nullopt;
+  ServiceDecision d;
+  d.has_reports = !e->mirror.history().empty();
+  const Decision& last = e->mirror.last_decision();
+  d.desired = last.desired;
+  d.minute = last.minute;
+  d.timestamp = last.timestamp;
+  d.model = e->mirror.config().model;
+  d.dry_run = o_.dry_run || e->mirror.config().dry_run;
+  return d;
+}
+
 HttpResponse Server::get_service(const std::string& id) {
   auto e = find(id);
   if (!e) throw HttpError(404, fmt::format("no service '{}'", id));

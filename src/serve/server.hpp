@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -20,6 +21,18 @@
 namespace autoscale::serve {
 
 class HttpServer;
+
+// What the stateful API last decided for a service: the `last_decision` that GET
+// /v1/services/{id} shows and the last POST of its metrics answered. For the other front ends on
+// top of this one (the KEDA scaler), which answer exactly what the HTTP routes answer.
+struct ServiceDecision {
+  bool has_reports = false;    // false: the service exists (PUT) but has no decision yet
+  int desired = 0;             // the fleet to steer to
+  std::int64_t minute = 0;     // of the decision
+  std::int64_t timestamp = 0;  // start of the decided minute, UTC epoch seconds
+  std::string model;           // the model the service uses
+  bool dry_run = false;        // the server's --dry-run or the service's own
+};
 
 struct ServeOptions {
   std::map<std::string, std::string> models;  // name -> model file; "default" is required
@@ -51,6 +64,10 @@ class Server {
   void stop();
   // Re-reads the model files (SIGHUP). A model that fails keeps serving its previous version.
   void reload_models();
+  // The service's latest decision; nullopt when there is no such service.
+  std::optional<ServiceDecision> service_decision(const std::string& id);
+  const ServeOptions& options() const { return o_; }
+  JsonLog& log() { return log_; }
 
  private:
   struct Entry;
