@@ -14,9 +14,10 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
-  libtomlplusplus-dev libcpp-httplib-dev libmicrohttpd-dev zlib1g-dev
+  libtomlplusplus-dev libcpp-httplib-dev libmicrohttpd-dev zlib1g-dev libyaml-cpp-dev
   chromium
   pybind11-dev python3-dev python3-numpy python3-pytest
+  python3-kubernetes  # the exported HPA manifests' schema test (tests/formats/)
 )
 # Node.js and npm build the report's front end; machines of this kind come with Node 20, so
 # Debian's packages are only a fallback (the browser test's playwright-core needs Node >= 20).

@@ -13,5 +13,6 @@ void add_train(CLI::App& app);
 void add_serve(CLI::App& app);   // cmd_serve.cpp, with add_replay
 void add_replay(CLI::App& app);
 void add_report(CLI::App& app);
+void add_export(CLI::App& app);  // cmd_export.cpp
 
 }  // namespace autoscale::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   autoscale::cli::add_serve(app);
   autoscale::cli::add_replay(app);
   autoscale::cli::add_report(app);
+  autoscale::cli::add_export(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
