@@ -47,6 +47,10 @@ void add_run(CLI::App& app) {
                 "without them (holdout), or the one best on the whole past (past)")
       ->capture_default_str()
       ->check(CLI::IsMember(pipeline::kBaseSelectionNames.names()));
+  c->add_option("--baseline", a->operator_baseline,
+                "trace scenarios: the operator's own autoscaler (a spec, @FILE, or @FILE.yaml: an HPA or ScaledObject "
+                "manifest), evaluated on the future and compared in the verdict; the hpa is tuned starting from it and "
+                "written back as DIR/hpa.yaml (DIR/keda.yaml)");
   c->add_option("--config", *config_file,
                 "training config TOML ([ppo], [guardrail]; see configs/); default: the 'default' preset, on a trace the "
                 "'trace' preset (a residual's base_policy is always the best policy tuned on the past)");

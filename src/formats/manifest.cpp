@@ -516,6 +516,12 @@ std::string expand_manifest_spec(const std::string& text, const ServiceParams& s
   return is_manifest_spec(text) ? import_manifest_file(text.substr(1), service).spec : text;
 }
 
+std::string manifest_name(const std::string& path) {
+  const YAML::Node doc = load_yaml(read_text(path), path);
+  const YAML::Node name = doc.IsMap() && doc["metadata"].IsMap() ? doc["metadata"]["name"] : YAML::Node();
+  return name && name.IsScalar() ? name.Scalar() : std::string();
+}
+
 std::string export_manifest(const std::string& spec_text, const ExportOptions& o, const ServiceParams& service) {
   const PolicySpec user = parse_policy_spec(spec_text);
   if (user.name != "hpa") throw Error(fmt::format("policy '{}': only hpa specs can be exported as manifests", user.text));

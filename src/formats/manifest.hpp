@@ -28,6 +28,9 @@ bool is_manifest_spec(const std::string& text);
 // parse_policy_spec, which reads other `@FILE`s): the imported `hpa:` spec, else `text` unchanged.
 std::string expand_manifest_spec(const std::string& text, const ServiceParams& service);
 
+// metadata.name of a manifest file ("" when it has none).
+std::string manifest_name(const std::string& path);
+
 struct ExportOptions {
   ManifestKind kind = ManifestKind::kHpa;
   std::string name;  // metadata.name and scaleTargetRef.name of a manifest written from scratch

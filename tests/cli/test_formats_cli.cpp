@@ -88,4 +88,49 @@ TEST(FormatsCli, ManifestsAreSpecsForSimulateAndTuneAndRefusalsNameTheField) {
   std::filesystem::remove_all(dir);
 }
 
+// run --baseline on a small trace: the operator's HPA is evaluated on the future with the rest,
+// compared in the verdict, and the best tuned hpa comes back as their manifest. Tiny budgets.
+TEST(FormatsCli, RunComparesWithTheOperatorsOwnAutoscalerAndWritesTheirManifest) {
+  const auto dir = temp_dir("autoscale_run_baseline");
+  const auto scenario = dir / "nasa-week.toml";
+  std::ofstream(scenario) << "name = \"nasa-week\"\n[load]\nkind = \"trace\"\npath = \"" << AUTOSCALE_SOURCE_DIR
+                          << "/data/traces/nasa_1995_07.csv\"\nscale_to_p99 = 8800\nto = 10080\n";
+  const auto mine = dir / "my-hpa.yaml";
+  std::ofstream(mine) << "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\n  namespace: shop\n"
+                         "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 2\n"
+                         "  maxReplicas: 60\n  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, "
+                         "averageUtilization: 70}}}]\n  behavior: {scaleDown: {policies: [{type: Pods, value: 2, periodSeconds: 60}]}}\n";
+  const CliRun r = cli("run --scenario " + scenario.string() + " --out " + (dir / "out").string() + " --baseline @" +
+                           mine.string() +
+                           " --steps 4096 --episodes 3 --tune-budget 2 --tune-episodes 2 --history-minutes 60"
+                           " --episode-minutes 120 --threads 2",
+                       true);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(read(dir / "out" / "evaluation.json"));
+  const auto& v = j["verdict"];
+  const std::string op = v["operator_baseline"].get<std::string>();
+  EXPECT_THAT(op, HasSubstr("hpa:target=0.7,"));
+  EXPECT_THAT(op, HasSubstr("down_pods=2,down_percent=0,down_period=60,min=2,max=60"));
+  std::vector<double> learned, mine_profits;
+  for (const auto& p : j["policies"]) {
+    if (p["policy"] == op) mine_profits = p["episode_profits"].get<std::vector<double>>();
+    if (p["policy"] == v["learned"]) learned = p["episode_profits"].get<std::vector<double>>();
+  }
+  ASSERT_FALSE(mine_profits.empty());
+  ASSERT_EQ(learned.size(), mine_profits.size());
+  double diff = 0;
+  for (std::size_t e = 0; e < learned.size(); ++e) diff += (learned[e] - mine_profits[e]) / static_cast<double>(learned.size());
+  EXPECT_NEAR(v["learned_vs_operator"]["diff_mean"].get<double>(), diff, 1e-6);
+  EXPECT_TRUE(v["deployed_vs_operator"].is_object());
+  EXPECT_THAT(r.out, HasSubstr("against the operator's own"));
+  // The tuned hpa started from theirs, and hpa.yaml is their manifest with its tuned fields.
+  const std::string hpa_yaml = read(dir / "out" / "hpa.yaml");
+  EXPECT_THAT(hpa_yaml, HasSubstr("namespace: shop"));
+  EXPECT_THAT(hpa_yaml, HasSubstr("maxReplicas: 60"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "keda.yaml"));
+  const CliRun back = cli("evaluate --episodes 1 --policies @" + (dir / "out" / "hpa.yaml").string());
+  EXPECT_EQ(back.code, 0) << back.out;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
