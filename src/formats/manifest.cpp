@@ -91,7 +91,7 @@ double quantity(const Ctx& c, const YAML::Node& n, const std::string& path) {
 struct Rules {
   int window = 0, pods = 0, percent = 0, period = 15;
   double tolerance = 0.1;
-  bool tolerance_set = false;
+  bool select_min = false;
 };
 
 Rules default_rules(bool up) {
@@ -111,7 +111,6 @@ Rules read_rules(const Ctx& c, const YAML::Node& n, const std::string& path, boo
   if (n["stabilizationWindowSeconds"]) {
     r.window = static_cast<int>(integer(c, n["stabilizationWindowSeconds"], path + ".stabilizationWindowSeconds", 0, 3600));
   }
-  int count = 0;
   if (const auto ps = n["policies"]) {
     const std::string pp = path + ".policies";
     if (!ps.IsSequence() || ps.size() == 0) c.fail(pp, "expected a non-empty list of Pods/Percent policies");
@@ -143,21 +142,14 @@ Rules read_rules(const Ctx& c, const YAML::Node& n, const std::string& path, boo
       slot = (!up && type == "Percent") ? std::min(value, 100) : value;
       r.period = period;
       period_of = static_cast<int>(i);
-      ++count;
     }
-  } else {
-    count = up ? 2 : 1;
   }
   if (const auto sp = n["selectPolicy"]) {
     const std::string v = scalar(c, sp, path + ".selectPolicy");
     if (v == "Disabled") {
       r.pods = r.percent = 0;
     } else if (v == "Min") {
-      // With one policy, Min and Max pick the same one.
-      if (count > 1) {
-        c.fail(path + ".selectPolicy",
-               "Min over two policies: this simulator's hpa applies the most permissive policy (Max) only");
-      }
+      r.select_min = true;
     } else if (v != "Max") {
       c.fail(path + ".selectPolicy", fmt::format("must be Max, Min or Disabled, got '{}'", v));
     }
@@ -165,7 +157,6 @@ Rules read_rules(const Ctx& c, const YAML::Node& n, const std::string& path, boo
   if (n["tolerance"]) {
     r.tolerance = quantity(c, n["tolerance"], path + ".tolerance");
     if (r.tolerance < 0 || r.tolerance > 1) c.fail(path + ".tolerance", fmt::format("must be in [0, 1], got {}", r.tolerance));
-    r.tolerance_set = true;
   }
   return r;
 }
@@ -174,14 +165,8 @@ void apply_behavior(const Ctx& c, const YAML::Node& b, const std::string& path, 
   if (b && !b.IsNull()) check_keys(c, b, path, {"scaleUp", "scaleDown"});
   const Rules up = read_rules(c, b ? b["scaleUp"] : YAML::Node(), path + ".scaleUp", true);
   const Rules down = read_rules(c, b ? b["scaleDown"] : YAML::Node(), path + ".scaleDown", false);
-  if (up.tolerance != down.tolerance) {
-    const bool up_named = up.tolerance_set;
-    c.fail(path + (up_named ? ".scaleUp.tolerance" : ".scaleDown.tolerance"),
-           fmt::format("{} differs from the other direction's {}: this simulator's hpa has one tolerance for both "
-                       "directions",
-                       up_named ? up.tolerance : down.tolerance, up_named ? down.tolerance : up.tolerance));
-  }
-  h.tolerance = up.tolerance;
+  h.up_tolerance = up.tolerance, h.down_tolerance = down.tolerance;
+  h.up_select_min = up.select_min, h.down_select_min = down.select_min;
   h.up_window_s = up.window, h.up_pods = up.pods, h.up_percent = up.percent, h.up_period_s = up.period;
   h.down_window_s = down.window, h.down_pods = down.pods, h.down_percent = down.percent, h.down_period_s = down.period;
 }
@@ -247,12 +232,17 @@ double read_metric(const Ctx& c, const YAML::Node& m, const std::string& path, c
   c.fail(path + ".type", fmt::format("must be Resource, ContainerResource, Pods or External, got '{}'", type));
 }
 
+// One `tolerance` when both directions share it; selectPolicy Min only when it is set.
 std::string to_spec(const HpaConfig& h) {
+  const std::string tolerance = h.up_tolerance == h.down_tolerance
+                                    ? fmt::format("tolerance={}", h.up_tolerance)
+                                    : fmt::format("up_tolerance={},down_tolerance={}", h.up_tolerance, h.down_tolerance);
   return fmt::format(
-      "hpa:target={},tolerance={},sync={},up_window={},down_window={},up_pods={},up_percent={},up_period={},"
-      "down_pods={},down_percent={},down_period={},min={},max={}",
-      h.target, h.tolerance, h.sync_s, h.up_window_s, h.down_window_s, h.up_pods, h.up_percent, h.up_period_s,
-      h.down_pods, h.down_percent, h.down_period_s, h.min_replicas, h.max_replicas);
+      "hpa:target={},{},sync={},up_window={},down_window={},up_pods={},up_percent={},up_period={},"
+      "down_pods={},down_percent={},down_period={},min={},max={}{}{}",
+      h.target, tolerance, h.sync_s, h.up_window_s, h.down_window_s, h.up_pods, h.up_percent, h.up_period_s,
+      h.down_pods, h.down_percent, h.down_period_s, h.min_replicas, h.max_replicas,
+      h.up_select_min ? ",up_select=min" : "", h.down_select_min ? ",down_select=min" : "");
 }
 
 int replicas(const Ctx& c, const YAML::Node& n, const std::string& path, int lo, const ServiceParams& s) {
@@ -468,7 +458,7 @@ void emit(YAML::Emitter& out, const YAML::Node& n) {
   }
 }
 
-YAML::Node rules_node(int window, int pods, int percent, int period, double tolerance) {
+YAML::Node rules_node(int window, int pods, int percent, int period, bool select_min, double tolerance) {
   YAML::Node n;
   n["stabilizationWindowSeconds"] = window;
   YAML::Node policies(YAML::NodeType::Sequence);
@@ -483,7 +473,7 @@ YAML::Node rules_node(int window, int pods, int percent, int period, double tole
     n["selectPolicy"] = "Disabled";
     add("Percent", 100);  // a valid list; Disabled ignores it
   } else {
-    n["selectPolicy"] = "Max";
+    n["selectPolicy"] = select_min ? "Min" : "Max";
     if (pods > 0) add("Pods", pods);
     if (percent > 0) add("Percent", percent);
   }
@@ -536,7 +526,11 @@ std::string export_manifest(const std::string& spec_text, const ExportOptions& o
                               orig.kind == ManifestKind::kHpa ? "HorizontalPodAutoscaler" : "ScaledObject",
                               o.kind == ManifestKind::kHpa ? "HorizontalPodAutoscaler" : "ScaledObject"));
     }
-    for (const auto& [k, v] : parse_policy_spec(to_spec(orig.config)).args) args.emplace(k, v);  // the spec's keys win
+    // The spec's keys win; its `tolerance` sets both directions, over the original's per-direction ones.
+    for (const auto& [k, v] : parse_policy_spec(to_spec(orig.config)).args) {
+      if (user.args.count("tolerance") && (k == "up_tolerance" || k == "down_tolerance")) continue;
+      args.emplace(k, v);
+    }
   }
   std::string merged = "hpa";
   for (const auto& [k, v] : args) merged += (merged == "hpa" ? ":" : ",") + k + "=" + v;
@@ -552,8 +546,15 @@ std::string export_manifest(const std::string& spec_text, const ExportOptions& o
     }
     return false;
   };
-  const bool up_set = set({"up_window", "up_pods", "up_percent", "up_period", "tolerance"});
-  const bool down_set = set({"down_window", "down_pods", "down_percent", "down_period", "tolerance"});
+  const bool up_set = set({"up_window", "up_pods", "up_percent", "up_period", "up_select", "tolerance", "up_tolerance"});
+  const bool down_set =
+      set({"down_window", "down_pods", "down_percent", "down_period", "down_select", "tolerance", "down_tolerance"});
+  const auto up_rules = [&] {
+    return rules_node(h.up_window_s, h.up_pods, h.up_percent, h.up_period_s, h.up_select_min, h.up_tolerance);
+  };
+  const auto down_rules = [&] {
+    return rules_node(h.down_window_s, h.down_pods, h.down_percent, h.down_period_s, h.down_select_min, h.down_tolerance);
+  };
   if (o.kind == ManifestKind::kHpa) {
     if (h.sync_s != 15) {
       throw Error(fmt::format("policy '{}': sync={} is the cluster's --horizontal-pod-autoscaler-sync-period, which an HPA "
@@ -597,11 +598,11 @@ std::string export_manifest(const std::string& spec_text, const ExportOptions& o
       }
     }
     if (up_set) {
-      spec["behavior"]["scaleUp"] = rules_node(h.up_window_s, h.up_pods, h.up_percent, h.up_period_s, h.tolerance);
+      spec["behavior"]["scaleUp"] = up_rules();
     }
     if (down_set) {
       spec["behavior"]["scaleDown"] =
-          rules_node(h.down_window_s, h.down_pods, h.down_percent, h.down_period_s, h.tolerance);
+          down_rules();
     }
   } else {
     if (fresh) {
@@ -616,11 +617,11 @@ std::string export_manifest(const std::string& spec_text, const ExportOptions& o
     if (set({"max"})) spec["maxReplicaCount"] = h.max_replicas;
     if (up_set) {
       spec["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]["scaleUp"] =
-          rules_node(h.up_window_s, h.up_pods, h.up_percent, h.up_period_s, h.tolerance);
+          up_rules();
     }
     if (down_set) {
       spec["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]["scaleDown"] =
-          rules_node(h.down_window_s, h.down_pods, h.down_percent, h.down_period_s, h.tolerance);
+          down_rules();
     }
     if (set({"target"})) {
       if (fresh) {

@@ -81,10 +81,11 @@ TEST(FormatsCli, ManifestsAreSpecsForSimulateAndTuneAndRefusalsNameTheField) {
   const auto dir = temp_dir("autoscale_bad_manifest");
   const auto bad = dir / "bad.yaml";
   std::ofstream(bad) << "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef: {name: web}\n"
-                        "  maxReplicas: 10\n  behavior: {scaleUp: {selectPolicy: Min}}\n";
+                        "  maxReplicas: 10\n  behavior: {scaleUp: {policies: [{type: Pods, value: 1, periodSeconds: 15}, "
+                        "{type: Pods, value: 4, periodSeconds: 60}]}}\n";
   const CliRun e = cli("evaluate --episodes 1 --policies @" + bad.string(), true);
   EXPECT_EQ(e.code, 1);
-  EXPECT_THAT(e.out, HasSubstr(bad.string() + ": spec.behavior.scaleUp.selectPolicy: Min over two policies"));
+  EXPECT_THAT(e.out, HasSubstr(bad.string() + ": spec.behavior.scaleUp.policies[1]: a second Pods policy"));
   std::filesystem::remove_all(dir);
 }
 

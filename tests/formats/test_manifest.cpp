@@ -79,12 +79,15 @@ TEST(Manifest, EveryFieldMapsOntoTheHpaSpec) {
        spec("0.8", "0.1", 15, 0, 300, 0, 20, 60, 0, 100, 15, 1, 50)},
       {"scale-down pods only", hpa("  maxReplicas: 50\n  behavior: {scaleDown: {policies: [{type: Pods, value: 1, periodSeconds: 120}]}}\n"),
        spec("0.8", "0.1", 15, 0, 300, 4, 100, 15, 1, 0, 120, 1, 50)},
+      {"selectPolicy Min",
+       hpa("  maxReplicas: 50\n  behavior: {scaleUp: {selectPolicy: Min}, scaleDown: {selectPolicy: Min, policies: [{type: "
+           "Pods, value: 2, periodSeconds: 30}, {type: Percent, value: 10, periodSeconds: 30}]}}\n"),
+       spec("0.8", "0.1", 15, 0, 300, 4, 100, 15, 2, 10, 30, 1, 50) + ",up_select=min,down_select=min"},
+      {"per-direction tolerance", hpa("  maxReplicas: 50\n  behavior: {scaleUp: {tolerance: 0.05}}\n"),
+       "hpa:target=0.8,up_tolerance=0.05,down_tolerance=0.1,sync=15,up_window=0,down_window=300,up_pods=4,up_percent=100,"
+       "up_period=15,down_pods=0,down_percent=100,down_period=15,min=1,max=50"},
       {"selectPolicy Disabled", hpa("  maxReplicas: 50\n  behavior: {scaleDown: {selectPolicy: Disabled}}\n"),
        spec("0.8", "0.1", 15, 0, 300, 4, 100, 15, 0, 0, 15, 1, 50)},
-      // With one policy, Min picks the one Max picks.
-      {"selectPolicy Min, one policy",
-       hpa("  maxReplicas: 50\n  behavior: {scaleUp: {selectPolicy: Min, policies: [{type: Pods, value: 2, periodSeconds: 15}]}}\n"),
-       spec("0.8", "0.1", 15, 0, 300, 2, 0, 15, 0, 100, 15, 1, 50)},
       // Removing 200 % a period removes no less than removing 100 %.
       {"scale-down percent over 100", hpa("  maxReplicas: 50\n  behavior: {scaleDown: {policies: [{type: Percent, value: 200, periodSeconds: 15}]}}\n"),
        spec("0.8", "0.1", 15, 0, 300, 4, 100, 15, 0, 100, 15, 1, 50)},
@@ -144,8 +147,6 @@ TEST(Manifest, WhatTheHpaCannotDoIsAnErrorNamingFileAndField) {
       {"two periods", hpa(m50 + "  behavior: {scaleUp: {policies: [{type: Pods, value: 1, periodSeconds: 60}, "
                                  "{type: Percent, value: 5, periodSeconds: 30}]}}\n"),
        "spec.behavior.scaleUp.policies[1].periodSeconds", "one period per direction"},
-      {"selectPolicy Min over two", hpa(m50 + "  behavior: {scaleUp: {selectPolicy: Min}}\n"), "spec.behavior.scaleUp.selectPolicy",
-       "Max"},
       {"bad selectPolicy", hpa(m50 + "  behavior: {scaleUp: {selectPolicy: Fastest}}\n"), "spec.behavior.scaleUp.selectPolicy",
        "Max, Min or Disabled"},
       {"unknown policy type", hpa(m50 + "  behavior: {scaleUp: {policies: [{type: Replicas, value: 1, periodSeconds: 60}]}}\n"),
@@ -156,8 +157,7 @@ TEST(Manifest, WhatTheHpaCannotDoIsAnErrorNamingFileAndField) {
       {"window too long", hpa(m50 + "  behavior: {scaleDown: {stabilizationWindowSeconds: 7200}}\n"),
        "spec.behavior.scaleDown.stabilizationWindowSeconds", "[0, 3600]"},
       {"unknown behavior field", hpa(m50 + "  behavior: {scaleUp: {cooldown: 5}}\n"), "spec.behavior.scaleUp.cooldown", "unknown field"},
-      {"tolerances differ", hpa(m50 + "  behavior: {scaleUp: {tolerance: 0.05}}\n"), "spec.behavior.scaleUp.tolerance",
-       "one tolerance for both"},
+      {"tolerance above 1", hpa(m50 + "  behavior: {scaleUp: {tolerance: 2}}\n"), "spec.behavior.scaleUp.tolerance", "[0, 1]"},
       {"tolerance not a number", hpa(m50 + "  behavior: {scaleDown: {tolerance: lots}}\n"), "spec.behavior.scaleDown.tolerance",
        "quantity"},
       {"integer not a number", hpa("  maxReplicas: many\n"), "spec.maxReplicas", "integer"},
@@ -179,9 +179,9 @@ TEST(Manifest, WhatTheHpaCannotDoIsAnErrorNamingFileAndField) {
       {"keda scalingModifiers", keda("  minReplicaCount: 1\n  advanced: {scalingModifiers: {formula: a}}\n" + kPromTrigger),
        "spec.advanced.scalingModifiers", "formula"},
       {"keda behavior refusal names its path",
-       keda("  minReplicaCount: 1\n  advanced: {horizontalPodAutoscalerConfig: {behavior: {scaleUp: {selectPolicy: Min}}}}\n" +
+       keda("  minReplicaCount: 1\n  advanced: {horizontalPodAutoscalerConfig: {behavior: {scaleUp: {selectPolicy: Least}}}}\n" +
             kPromTrigger),
-       "spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.selectPolicy", "Max"},
+       "spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.selectPolicy", "Max, Min or Disabled"},
       {"keda unknown field", keda("  minReplicaCount: 1\n  paused: true\n" + kPromTrigger), "spec.paused", "unknown field"},
       {"not YAML", "a: [1,\n", "line", ""},
   };
@@ -208,6 +208,8 @@ TEST(Manifest, ExportThenImportGivesTheSameSpecAndTheSameEpisodes) {
       spec("0.6", "0.05", 15, 60, 600, 8, 50, 30, 2, 10, 60, 20, 400),
       spec("0.7", "0.1", 15, 0, 0, 0, 0, 15, 0, 0, 45, 10, 100),  // both directions Disabled
       spec("0.55", "0.2", 30, 0, 120, 0, 20, 60, 3, 0, 30, 5, 200),
+      "hpa:target=0.6,up_tolerance=0.02,down_tolerance=0.15,sync=15,up_window=30,down_window=300,up_pods=4,up_percent=100,"
+      "up_period=15,down_pods=1,down_percent=50,down_period=60,min=2,max=90,up_select=min,down_select=min",
   };
   for (const auto& s : specs) {
     for (const ManifestKind kind : {ManifestKind::kHpa, ManifestKind::kScaledObject}) {
