@@ -89,7 +89,7 @@ double quantity(const Ctx& c, const YAML::Node& n, const std::string& path) {
 // One direction's HPAScalingRules (GenerateHPAScaleUpRules / GenerateHPAScaleDownRules give the
 // defaults when the field or its policies are absent).
 struct Rules {
-  int window = 0, pods = 0, percent = 0, period = 15;
+  int window = 0, pods = 0, percent = 0, pods_period = 15, percent_period = 15;
   double tolerance = 0.1;
   bool select_min = false;
 };
@@ -115,7 +115,6 @@ Rules read_rules(const Ctx& c, const YAML::Node& n, const std::string& path, boo
     const std::string pp = path + ".policies";
     if (!ps.IsSequence() || ps.size() == 0) c.fail(pp, "expected a non-empty list of Pods/Percent policies");
     r.pods = r.percent = 0;
-    int period_of = -1;
     for (std::size_t i = 0; i < ps.size(); ++i) {
       const std::string ip = fmt::format("{}[{}]", pp, i);
       check_keys(c, ps[i], ip, {"type", "value", "periodSeconds"});
@@ -132,17 +131,15 @@ Rules read_rules(const Ctx& c, const YAML::Node& n, const std::string& path, boo
                                "direction",
                                type));
       }
-      if (period_of >= 0 && period != r.period) {
-        c.fail(ip + ".periodSeconds",
-               fmt::format("{} differs from policies[{}]'s {}: this simulator's hpa keeps one period per direction", period,
-                           period_of, r.period));
-      }
       // Removing 100 % or more per period means no limit at all (the result is floored at
       // minReplicas either way), which down_percent=100 says.
       slot = (!up && type == "Percent") ? std::min(value, 100) : value;
-      r.period = period;
-      period_of = static_cast<int>(i);
+      (type == "Pods" ? r.pods_period : r.percent_period) = period;
     }
+    // A policy the list does not have takes the other's period (it has no effect), so that one
+    // `up_period` / `down_period` key says it.
+    if (r.pods == 0) r.pods_period = r.percent_period;
+    if (r.percent == 0) r.percent_period = r.pods_period;
   }
   if (const auto sp = n["selectPolicy"]) {
     const std::string v = scalar(c, sp, path + ".selectPolicy");
@@ -167,8 +164,10 @@ void apply_behavior(const Ctx& c, const YAML::Node& b, const std::string& path, 
   const Rules down = read_rules(c, b ? b["scaleDown"] : YAML::Node(), path + ".scaleDown", false);
   h.up_tolerance = up.tolerance, h.down_tolerance = down.tolerance;
   h.up_select_min = up.select_min, h.down_select_min = down.select_min;
-  h.up_window_s = up.window, h.up_pods = up.pods, h.up_percent = up.percent, h.up_period_s = up.period;
-  h.down_window_s = down.window, h.down_pods = down.pods, h.down_percent = down.percent, h.down_period_s = down.period;
+  h.up_window_s = up.window, h.up_pods = up.pods, h.up_percent = up.percent;
+  h.up_pods_period_s = up.pods_period, h.up_percent_period_s = up.percent_period;
+  h.down_window_s = down.window, h.down_pods = down.pods, h.down_percent = down.percent;
+  h.down_pods_period_s = down.pods_period, h.down_percent_period_s = down.percent_period;
 }
 
 double checked_target(const Ctx& c, double target, const std::string& path) {
@@ -237,11 +236,17 @@ std::string to_spec(const HpaConfig& h) {
   const std::string tolerance = h.up_tolerance == h.down_tolerance
                                     ? fmt::format("tolerance={}", h.up_tolerance)
                                     : fmt::format("up_tolerance={},down_tolerance={}", h.up_tolerance, h.down_tolerance);
+  // One period key when a direction's policies share it.
+  const auto period = [](const char* dir, int pods, int percent) {
+    return pods == percent ? fmt::format("{}_period={}", dir, pods)
+                           : fmt::format("{0}_pods_period={1},{0}_percent_period={2}", dir, pods, percent);
+  };
   return fmt::format(
-      "hpa:target={},{},sync={},up_window={},down_window={},up_pods={},up_percent={},up_period={},"
-      "down_pods={},down_percent={},down_period={},min={},max={}{}{}",
-      h.target, tolerance, h.sync_s, h.up_window_s, h.down_window_s, h.up_pods, h.up_percent, h.up_period_s,
-      h.down_pods, h.down_percent, h.down_period_s, h.min_replicas, h.max_replicas,
+      "hpa:target={},{},sync={},up_window={},down_window={},up_pods={},up_percent={},{},"
+      "down_pods={},down_percent={},{},min={},max={}{}{}",
+      h.target, tolerance, h.sync_s, h.up_window_s, h.down_window_s, h.up_pods, h.up_percent,
+      period("up", h.up_pods_period_s, h.up_percent_period_s), h.down_pods, h.down_percent,
+      period("down", h.down_pods_period_s, h.down_percent_period_s), h.min_replicas, h.max_replicas,
       h.up_select_min ? ",up_select=min" : "", h.down_select_min ? ",down_select=min" : "");
 }
 
@@ -458,11 +463,12 @@ void emit(YAML::Emitter& out, const YAML::Node& n) {
   }
 }
 
-YAML::Node rules_node(int window, int pods, int percent, int period, bool select_min, double tolerance) {
+YAML::Node rules_node(int window, int pods, int pods_period, int percent, int percent_period, bool select_min,
+                      double tolerance) {
   YAML::Node n;
   n["stabilizationWindowSeconds"] = window;
   YAML::Node policies(YAML::NodeType::Sequence);
-  const auto add = [&](const char* type, int value) {
+  const auto add = [&](const char* type, int value, int period) {
     YAML::Node p;
     p["type"] = type;
     p["value"] = value;
@@ -471,11 +477,11 @@ YAML::Node rules_node(int window, int pods, int percent, int period, bool select
   };
   if (pods == 0 && percent == 0) {
     n["selectPolicy"] = "Disabled";
-    add("Percent", 100);  // a valid list; Disabled ignores it
+    add("Percent", 100, percent_period);  // a valid list; Disabled ignores it
   } else {
     n["selectPolicy"] = select_min ? "Min" : "Max";
-    if (pods > 0) add("Pods", pods);
-    if (percent > 0) add("Percent", percent);
+    if (pods > 0) add("Pods", pods, pods_period);
+    if (percent > 0) add("Percent", percent, percent_period);
   }
   n["policies"] = policies;
   // Only a tolerance other than the cluster default needs the 1.33+ field.
@@ -526,9 +532,12 @@ std::string export_manifest(const std::string& spec_text, const ExportOptions& o
                               orig.kind == ManifestKind::kHpa ? "HorizontalPodAutoscaler" : "ScaledObject",
                               o.kind == ManifestKind::kHpa ? "HorizontalPodAutoscaler" : "ScaledObject"));
     }
-    // The spec's keys win; its `tolerance` sets both directions, over the original's per-direction ones.
+    // The spec's keys win; its `tolerance` (`up_period`, `down_period`) sets both, over the
+    // original's per-direction tolerances (per-policy periods).
     for (const auto& [k, v] : parse_policy_spec(to_spec(orig.config)).args) {
       if (user.args.count("tolerance") && (k == "up_tolerance" || k == "down_tolerance")) continue;
+      if (user.args.count("up_period") && (k == "up_pods_period" || k == "up_percent_period")) continue;
+      if (user.args.count("down_period") && (k == "down_pods_period" || k == "down_percent_period")) continue;
       args.emplace(k, v);
     }
   }
@@ -546,14 +555,17 @@ std::string export_manifest(const std::string& spec_text, const ExportOptions& o
     }
     return false;
   };
-  const bool up_set = set({"up_window", "up_pods", "up_percent", "up_period", "up_select", "tolerance", "up_tolerance"});
-  const bool down_set =
-      set({"down_window", "down_pods", "down_percent", "down_period", "down_select", "tolerance", "down_tolerance"});
+  const bool up_set = set({"up_window", "up_pods", "up_percent", "up_period", "up_pods_period", "up_percent_period",
+                            "up_select", "tolerance", "up_tolerance"});
+  const bool down_set = set({"down_window", "down_pods", "down_percent", "down_period", "down_pods_period",
+                              "down_percent_period", "down_select", "tolerance", "down_tolerance"});
   const auto up_rules = [&] {
-    return rules_node(h.up_window_s, h.up_pods, h.up_percent, h.up_period_s, h.up_select_min, h.up_tolerance);
+    return rules_node(h.up_window_s, h.up_pods, h.up_pods_period_s, h.up_percent, h.up_percent_period_s, h.up_select_min,
+                      h.up_tolerance);
   };
   const auto down_rules = [&] {
-    return rules_node(h.down_window_s, h.down_pods, h.down_percent, h.down_period_s, h.down_select_min, h.down_tolerance);
+    return rules_node(h.down_window_s, h.down_pods, h.down_pods_period_s, h.down_percent, h.down_percent_period_s,
+                      h.down_select_min, h.down_tolerance);
   };
   if (o.kind == ManifestKind::kHpa) {
     if (h.sync_s != 15) {

@@ -48,10 +48,14 @@ HpaConfig read_hpa_config(SpecReader& r, int max_machines) {
   c.down_window_s = r.integer("down_window", c.down_window_s, 0, 3600);
   c.up_pods = r.integer("up_pods", c.up_pods, 0, 100000);
   c.up_percent = r.integer("up_percent", c.up_percent, 0, 100000);
-  c.up_period_s = r.integer("up_period", c.up_period_s, 1, 1800);
+  const int up_period = r.integer("up_period", 15, 1, 1800);
+  c.up_pods_period_s = r.integer("up_pods_period", up_period, 1, 1800);
+  c.up_percent_period_s = r.integer("up_percent_period", up_period, 1, 1800);
   c.down_pods = r.integer("down_pods", c.down_pods, 0, 100000);
   c.down_percent = r.integer("down_percent", c.down_percent, 0, 100);
-  c.down_period_s = r.integer("down_period", c.down_period_s, 1, 1800);
+  const int down_period = r.integer("down_period", 15, 1, 1800);
+  c.down_pods_period_s = r.integer("down_pods_period", down_period, 1, 1800);
+  c.down_percent_period_s = r.integer("down_percent_period", down_period, 1, 1800);
   const auto select_min = [&](const char* key) {
     const std::string v = r.text(key, "max");
     if (v != "max" && v != "min") {
@@ -162,35 +166,37 @@ int HpaPolicy::change_in_period(const std::deque<ScaleEvent>& events, int period
 
 // calculateScaleUpLimitWithScalingRules: selectPolicy Max lets the most permissive policy win
 // (the highest limit), Min the least permissive (the lowest); each policy counts from the replica
-// count at the start of its period.
+// count at the start of its own period.
 int HpaPolicy::scale_up_limit(int current, std::int64_t now) const {
-  const int start = current - change_in_period(up_events_, c_.up_period_s, now) +
-                    change_in_period(down_events_, c_.up_period_s, now);
+  const auto start = [&](int period_s) {
+    return current - change_in_period(up_events_, period_s, now) + change_in_period(down_events_, period_s, now);
+  };
   int limit = current;  // both policies off = scaling up disabled
   bool any = false;
   const auto propose = [&](int proposal) {
     limit = !any ? proposal : c_.up_select_min ? std::min(limit, proposal) : std::max(limit, proposal);
     any = true;
   };
-  if (c_.up_pods > 0) propose(start + c_.up_pods);
+  if (c_.up_pods > 0) propose(start(c_.up_pods_period_s) + c_.up_pods);
   // Rounded up so that a small deployment can always grow.
-  if (c_.up_percent > 0) propose(static_cast<int>(std::ceil(start * (1.0 + c_.up_percent / 100.0))));
+  if (c_.up_percent > 0) propose(static_cast<int>(std::ceil(start(c_.up_percent_period_s) * (1.0 + c_.up_percent / 100.0))));
   return limit;
 }
 
 // calculateScaleDownLimitWithBehaviors: selectPolicy Max lets the largest decrease win (the
 // lowest limit), Min the smallest (the highest). limit_rate caps the result at `current`.
 int HpaPolicy::scale_down_limit(int current, std::int64_t now) const {
-  const int start = current - change_in_period(up_events_, c_.down_period_s, now) +
-                    change_in_period(down_events_, c_.down_period_s, now);
+  const auto start = [&](int period_s) {
+    return current - change_in_period(up_events_, period_s, now) + change_in_period(down_events_, period_s, now);
+  };
   int limit = current;  // both policies off = scaling down disabled
   bool any = false;
   const auto propose = [&](int proposal) {
     limit = !any ? proposal : c_.down_select_min ? std::max(limit, proposal) : std::min(limit, proposal);
     any = true;
   };
-  if (c_.down_pods > 0) propose(start - c_.down_pods);
-  if (c_.down_percent > 0) propose(static_cast<int>(start * (1.0 - c_.down_percent / 100.0)));
+  if (c_.down_pods > 0) propose(start(c_.down_pods_period_s) - c_.down_pods);
+  if (c_.down_percent > 0) propose(static_cast<int>(start(c_.down_percent_period_s) * (1.0 - c_.down_percent / 100.0)));
   return limit;
 }
 

@@ -24,12 +24,13 @@ struct HpaConfig {
   int sync_s = 15;          // --horizontal-pod-autoscaler-sync-period; must divide 60
   int up_window_s = 0;      // behavior.scaleUp.stabilizationWindowSeconds
   int down_window_s = 300;  // behavior.scaleDown.stabilizationWindowSeconds
-  // behavior.scaleUp.policies: +up_pods pods or +up_percent % per up_period_s (0 = no such
-  // policy; both 0 = selectPolicy Disabled).
-  int up_pods = 4, up_percent = 100, up_period_s = 15;
-  // behavior.scaleDown.policies: -down_percent % and -down_pods pods per down_period_s (0 = no
-  // such policy; both 0 = selectPolicy Disabled).
-  int down_pods = 0, down_percent = 100, down_period_s = 15;
+  // behavior.scaleUp.policies: +up_pods pods per up_pods_period_s, +up_percent % per
+  // up_percent_period_s (0 = no such policy; both 0 = selectPolicy Disabled). The spec's
+  // `up_period` sets both periods, `up_pods_period` / `up_percent_period` one.
+  int up_pods = 4, up_percent = 100, up_pods_period_s = 15, up_percent_period_s = 15;
+  // behavior.scaleDown.policies: -down_pods pods per down_pods_period_s, -down_percent % per
+  // down_percent_period_s (0 = no such policy; both 0 = selectPolicy Disabled); keys as for up.
+  int down_pods = 0, down_percent = 100, down_pods_period_s = 15, down_percent_period_s = 15;
   // selectPolicy: Max (false) lets a direction's most permissive policy win, Min (true) its least
   // permissive one (spec keys up_select / down_select = max | min).
   bool up_select_min = false, down_select_min = false;

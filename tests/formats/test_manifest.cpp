@@ -86,6 +86,11 @@ TEST(Manifest, EveryFieldMapsOntoTheHpaSpec) {
       {"per-direction tolerance", hpa("  maxReplicas: 50\n  behavior: {scaleUp: {tolerance: 0.05}}\n"),
        "hpa:target=0.8,up_tolerance=0.05,down_tolerance=0.1,sync=15,up_window=0,down_window=300,up_pods=4,up_percent=100,"
        "up_period=15,down_pods=0,down_percent=100,down_period=15,min=1,max=50"},
+      {"a period per policy",
+       hpa("  maxReplicas: 50\n  behavior: {scaleUp: {policies: [{type: Pods, value: 1, periodSeconds: 60}, {type: Percent, "
+           "value: 5, periodSeconds: 30}]}}\n"),
+       "hpa:target=0.8,tolerance=0.1,sync=15,up_window=0,down_window=300,up_pods=1,up_percent=5,up_pods_period=60,"
+       "up_percent_period=30,down_pods=0,down_percent=100,down_period=15,min=1,max=50"},
       {"selectPolicy Disabled", hpa("  maxReplicas: 50\n  behavior: {scaleDown: {selectPolicy: Disabled}}\n"),
        spec("0.8", "0.1", 15, 0, 300, 4, 100, 15, 0, 0, 15, 1, 50)},
       // Removing 200 % a period removes no less than removing 100 %.
@@ -144,9 +149,6 @@ TEST(Manifest, WhatTheHpaCannotDoIsAnErrorNamingFileAndField) {
       {"two pods policies", hpa(m50 + "  behavior: {scaleDown: {policies: [{type: Pods, value: 1, periodSeconds: 60}, "
                                        "{type: Pods, value: 5, periodSeconds: 600}]}}\n"),
        "spec.behavior.scaleDown.policies[1]", "a second Pods policy"},
-      {"two periods", hpa(m50 + "  behavior: {scaleUp: {policies: [{type: Pods, value: 1, periodSeconds: 60}, "
-                                 "{type: Percent, value: 5, periodSeconds: 30}]}}\n"),
-       "spec.behavior.scaleUp.policies[1].periodSeconds", "one period per direction"},
       {"bad selectPolicy", hpa(m50 + "  behavior: {scaleUp: {selectPolicy: Fastest}}\n"), "spec.behavior.scaleUp.selectPolicy",
        "Max, Min or Disabled"},
       {"unknown policy type", hpa(m50 + "  behavior: {scaleUp: {policies: [{type: Replicas, value: 1, periodSeconds: 60}]}}\n"),
@@ -210,6 +212,8 @@ TEST(Manifest, ExportThenImportGivesTheSameSpecAndTheSameEpisodes) {
       spec("0.55", "0.2", 30, 0, 120, 0, 20, 60, 3, 0, 30, 5, 200),
       "hpa:target=0.6,up_tolerance=0.02,down_tolerance=0.15,sync=15,up_window=30,down_window=300,up_pods=4,up_percent=100,"
       "up_period=15,down_pods=1,down_percent=50,down_period=60,min=2,max=90,up_select=min,down_select=min",
+      "hpa:target=0.6,tolerance=0.1,sync=15,up_window=0,down_window=300,up_pods=4,up_percent=100,up_pods_period=60,"
+      "up_percent_period=15,down_pods=2,down_percent=10,down_pods_period=30,down_percent_period=120,min=2,max=90",
   };
   for (const auto& s : specs) {
     for (const ManifestKind kind : {ManifestKind::kHpa, ManifestKind::kScaledObject}) {

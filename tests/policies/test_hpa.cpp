@@ -140,6 +140,12 @@ TEST(ClassicalHpa, ScaleUpLimitCompoundsOverTheSyncsOfAMinute) {
   const auto actions = drive(env60, *once, 2);
   EXPECT_EQ(as<HpaPolicy>(*once).desired_replicas(), 6);
   EXPECT_EQ(actions[1].add, 4);
+  // Each policy counts from its own period's start: with +100 % per 60 s, only the first sync
+  // doubles, and +4 pods per 15 s then wins: 2 -> 6 -> 10 -> 14 -> 18.
+  Env env_periods = scripted_env(2, loads);
+  auto periods = make("hpa:up_percent_period=60");
+  drive(env_periods, *periods, 2);
+  EXPECT_EQ(as<HpaPolicy>(*periods).desired_replicas(), 18);
   // Pods policy alone: +4 per 15 s.
   Env env_pods = scripted_env(2, loads);
   auto pods = make("hpa:up_percent=0");
