@@ -131,6 +131,27 @@ TEST(FormatsCli, RunComparesWithTheOperatorsOwnAutoscalerAndWritesTheirManifest)
   EXPECT_FALSE(std::filesystem::exists(dir / "out" / "keda.yaml"));
   const CliRun back = cli("evaluate --episodes 1 --policies @" + (dir / "out" / "hpa.yaml").string());
   EXPECT_EQ(back.code, 0) << back.out;
+
+  // From a ScaledObject: keda.yaml keeps its trigger's query; with a 15 s pollingInterval an
+  // HPA manifest says the same policy, so hpa.yaml is written too.
+  const auto so = dir / "my-so.yaml";
+  std::ofstream(so) << "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: web, namespace: shop}\nspec:\n"
+                       "  scaleTargetRef: {name: web}\n  pollingInterval: 15\n  minReplicaCount: 2\n  maxReplicaCount: 60\n"
+                       "  triggers: [{type: prometheus, metadata: {serverAddress: 'http://p:9090', query: 'sum(rate(x[1m]))', "
+                       "threshold: '3'}}]\n";
+  const CliRun k = cli("run --scenario " + scenario.string() + " --out " + (dir / "keda").string() + " --baseline @" +
+                           so.string() +
+                           " --steps 4096 --episodes 3 --tune-budget 2 --tune-episodes 2 --history-minutes 60"
+                           " --episode-minutes 120 --threads 2",
+                       true);
+  ASSERT_EQ(k.code, 0) << k.out;
+  const auto kj = nlohmann::json::parse(read(dir / "keda" / "evaluation.json"));
+  EXPECT_THAT(kj["verdict"]["operator_baseline"].get<std::string>(), HasSubstr("hpa:target=0.6,"));
+  EXPECT_TRUE(kj["verdict"]["learned_vs_operator"].is_object());
+  const std::string keda_yaml = read(dir / "keda" / "keda.yaml");
+  EXPECT_THAT(keda_yaml, HasSubstr("query: \"sum(rate(x[1m]))\""));
+  EXPECT_THAT(keda_yaml, HasSubstr("pollingInterval: 15"));
+  EXPECT_THAT(read(dir / "keda" / "hpa.yaml"), HasSubstr("kind: HorizontalPodAutoscaler"));
   std::filesystem::remove_all(dir);
 }
 
