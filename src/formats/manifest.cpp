@@ -302,7 +302,9 @@ HpaConfig import_scaled_object(const Ctx& c, const YAML::Node& doc, const Servic
   if (spec["idleReplicaCount"]) c.fail("spec.idleReplicaCount", "scaling to an idle count (zero) is not simulated");
   HpaConfig h;
   // pollingInterval is how often KEDA asks its scalers; this simulator runs the hpa's sync loop at
-  // that period (the brief of docs/formats.md: one number for both).
+  // that period. On a cluster the HPA asks KEDA's metrics adapter every 15 s (its own sync), which
+  // asks the scaler then (or serves the last poll with useCachedMetrics), so this is the period at
+  // which the metric can change; docs/formats.md says where that is an approximation.
   h.sync_s = spec["pollingInterval"] ? static_cast<int>(integer(c, spec["pollingInterval"], "spec.pollingInterval", 1, 60)) : 30;
   if (60 % h.sync_s != 0) {
     c.fail("spec.pollingInterval", fmt::format("{} s does not divide a simulated minute (60 s)", h.sync_s));
