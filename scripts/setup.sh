@@ -16,13 +16,14 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
-  libtomlplusplus-dev libcpp-httplib-dev libmicrohttpd-dev zlib1g-dev
+  libtomlplusplus-dev libcpp-httplib-dev libmicrohttpd-dev zlib1g-dev libyaml-cpp-dev
   chromium
   prometheus
   pybind11-dev python3-dev python3-numpy python3-pytest
   # KEDA's external scaler (gRPC); the tests' Python stubs come from protoc + grpc_python_plugin
   # (Debian's python3-grpc-tools, 1.14, is too old for protobuf 3.21).
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf
+  python3-kubernetes  # the exported HPA manifests' schema test (tests/formats/)
 )
 # Node.js and npm build the report's front end; machines of this kind come with Node 20, so
 # Debian's packages are only a fallback (the browser test's playwright-core needs Node >= 20).

@@ -12,6 +12,7 @@
 #include "core/thread_pool.hpp"
 #include "eval/evaluation.hpp"
 #include "eval/policy_factory.hpp"
+#include "formats/manifest.hpp"
 
 namespace autoscale::cli {
 namespace {
@@ -31,7 +32,7 @@ void evaluate(const EvaluateArgs& a) {
   const Scenario scenario = resolve_scenario(a.scenario);
   std::vector<PolicySpec> specs;
   for (const auto& text : split_policy_list(a.policies)) {
-    specs.push_back(parse_policy_spec(text));
+    specs.push_back(parse_policy_spec(formats::expand_manifest_spec(text, scenario.service)));
     validate_policy(specs.back(), scenario);
   }
   if (specs.empty()) throw Error("--policies names no policy");

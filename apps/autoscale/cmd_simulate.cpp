@@ -8,6 +8,7 @@
 #include "core/output_file.hpp"
 #include "core/error.hpp"
 #include "core/thread_pool.hpp"
+#include "formats/manifest.hpp"
 #include "eval/policy_factory.hpp"
 #include "eval/run_policies.hpp"
 
@@ -43,7 +44,7 @@ void simulate(const SimulateArgs& a) {
   if (a.json == "-" && a.trace_out == "-") {
     throw CLI::ValidationError("--trace-out - needs --json FILE: the summary and the trace cannot both take stdout");
   }
-  const PolicySpec spec = parse_policy_spec(a.policy);
+  const PolicySpec spec = parse_policy_spec(formats::expand_manifest_spec(a.policy, scenario.service));
   validate_policy(spec, scenario);
   const int threads = a.threads > 0 ? a.threads : default_threads();
   const auto t0 = std::chrono::steady_clock::now();

@@ -6,6 +6,7 @@
 #include "core/output_file.hpp"
 #include "core/thread_pool.hpp"
 #include "eval/tune.hpp"
+#include "formats/manifest.hpp"
 
 namespace autoscale::cli {
 namespace {
@@ -23,6 +24,7 @@ void tune(TuneArgs a) {
     mix.push_back(resolve_weighted_scenario(s));
     names += (names.empty() ? "" : ", ") + mix.back().scenario.name;
   }
+  a.options.policy = formats::expand_manifest_spec(a.options.policy, mix.front().scenario.service);
   if (a.options.threads <= 0) a.options.threads = default_threads();
   fmt::print(stderr, "tuning {} on {}: {} candidates x {} training episodes (seeds {}..{})\n", a.options.policy,
              names, a.options.budget, a.options.episodes, a.options.first_seed,
@@ -46,7 +48,7 @@ void tune(TuneArgs a) {
 void add_tune(CLI::App& app) {
   auto a = std::make_shared<TuneArgs>();
   CLI::App* c = app.add_subcommand("tune", "Search a policy's parameters on training episodes; prints the best spec on stdout (progress on stderr)");
-  c->add_option("--policy", a->options.policy, "policy name (hpa, target-tracking, step, simple, predictive, headroom)")->required();
+  c->add_option("--policy", a->options.policy, "policy name (hpa, target-tracking, step, simple, predictive, headroom), or a spec (e.g. @my-hpa.yaml) to start from: its keys that are not tuned stay fixed")->required();
   c->add_option("--scenario", a->scenarios,
                 "built-in name or scenario TOML file; repeat to tune on a mix, NAME:WEIGHT for unequal shares")
       ->capture_default_str();

@@ -13,7 +13,8 @@ void add_train(CLI::App& app);
 void add_serve(CLI::App& app);   // cmd_serve.cpp, with add_replay
 void add_replay(CLI::App& app);
 void add_report(CLI::App& app);
-void add_trace(CLI::App& app);
-void add_fleet(CLI::App& app);   // cmd_fleet.cpp: plan, task, merge   // cmd_trace.cpp: a trace CSV from Prometheus
+void add_trace(CLI::App& app);   // cmd_trace.cpp: a trace CSV from Prometheus
+void add_fleet(CLI::App& app);   // cmd_fleet.cpp: plan, task, merge
+void add_export(CLI::App& app);  // cmd_export.cpp
 
 }  // namespace autoscale::cli

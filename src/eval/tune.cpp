@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 
 #include "core/error.hpp"
@@ -24,12 +25,18 @@ double to_value(const TunableParam& p, double u) {
   return std::clamp(v, p.lo, p.hi);
 }
 
-std::string make_spec(const std::string& name, const std::vector<TunableParam>& params, const std::vector<double>& u) {
+// The tuned keys, then the start spec's other keys (`fixed`), which tuning leaves as they are.
+std::string make_spec(const std::string& name, const std::vector<TunableParam>& params, const std::vector<double>& u,
+                      const std::map<std::string, std::string>& fixed) {
   std::string spec = name;
   for (std::size_t i = 0; i < params.size(); ++i) {
     const double v = to_value(params[i], u[i]);
     spec += (i == 0 ? ":" : ",") + params[i].key + "=" +
             (params[i].integer ? fmt::format("{}", static_cast<long long>(v)) : fmt::format("{:.5g}", v));
+  }
+  for (const auto& [k, v] : fixed) {
+    const bool tuned = std::any_of(params.begin(), params.end(), [&](const TunableParam& p) { return p.key == k; });
+    if (!tuned) spec += (spec == name ? ":" : ",") + k + "=" + v;
   }
   return spec;
 }
@@ -59,9 +66,13 @@ TuneResult tune_policy(const Scenario& scenario, const TuneOptions& o,
 
 TuneResult tune_policy(const std::vector<WeightedScenario>& mix, const TuneOptions& o,
                        const std::function<void(const TuneTrial&, int, bool)>& progress) {
-  const ClassicalPolicy* policy = find_classical_policy(o.policy);
+  // A bare name starts from the defaults; a spec (`hpa:target=0.7,...`, an imported manifest)
+  // starts from itself and keeps its keys that are not tuned.
+  const PolicySpec start = parse_policy_spec(o.policy);
+  const std::string& name = start.name;
+  const ClassicalPolicy* policy = find_classical_policy(name);
   if (!policy) {
-    throw Error(fmt::format("policy '{}' has no tunable parameters (tunable: {})", o.policy,
+    throw Error(fmt::format("policy '{}' has no tunable parameters (tunable: {})", name,
                             fmt::join(classical_policy_names(), ", ")));
   }
   auto params = policy->tunables;
@@ -78,7 +89,7 @@ TuneResult tune_policy(const std::vector<WeightedScenario>& mix, const TuneOptio
   }
   if (o.budget < 1 || o.episodes < 1) throw Error("tune needs a budget and episodes of at least 1");
   for (const auto& p : params) {
-    if (p.log_scale && !(p.lo > 0)) throw Error(fmt::format("tunable {}.{}: log scale needs lo > 0", o.policy, p.key));
+    if (p.log_scale && !(p.lo > 0)) throw Error(fmt::format("tunable {}.{}: log scale needs lo > 0", name, p.key));
   }
   const std::size_t d = params.size();
   Rng rng(o.search_seed);
@@ -107,8 +118,8 @@ TuneResult tune_policy(const std::vector<WeightedScenario>& mix, const TuneOptio
     if (progress) progress(trial, static_cast<int>(result.trials.size()) - 1, improved);
   };
 
-  // The defaults first: tuning never reports something worse than doing nothing.
-  evaluate(o.policy, std::vector<double>(d, -1.0));
+  // The defaults (or the start spec) first: tuning never reports something worse than them.
+  evaluate(start.text, std::vector<double>(d, -1.0));
   const int random_n = std::max(0, static_cast<int>(std::lround(0.6 * (o.budget - 1))));
   // Latin hypercube: each dimension's [0, 1] cut into random_n strata, one sample per stratum.
   std::vector<std::vector<double>> lhs(static_cast<std::size_t>(random_n), std::vector<double>(d));
@@ -118,7 +129,7 @@ TuneResult tune_policy(const std::vector<WeightedScenario>& mix, const TuneOptio
     for (int i = random_n - 1; i > 0; --i) std::swap(perm[static_cast<std::size_t>(i)], perm[rng.below(static_cast<std::uint64_t>(i) + 1)]);
     for (int i = 0; i < random_n; ++i) lhs[static_cast<std::size_t>(i)][j] = (perm[static_cast<std::size_t>(i)] + rng.uniform()) / random_n;
   }
-  for (const auto& u : lhs) evaluate(make_spec(o.policy, params, u), u);
+  for (const auto& u : lhs) evaluate(make_spec(name, params, u, start.args), u);
 
   const int local_n = o.budget - 1 - random_n;
   std::vector<int> widenings(d, 0);
@@ -136,7 +147,7 @@ TuneResult tune_policy(const std::vector<WeightedScenario>& mix, const TuneOptio
     const double sigma = 0.15 * std::pow(0.05 / 0.15, static_cast<double>(i) / std::max(1, local_n - 1));
     std::vector<double> u = best_u;
     for (auto& x : u) x = std::clamp(x + sigma * rng.normal(), 0.0, 1.0);
-    evaluate(make_spec(o.policy, params, u), u);
+    evaluate(make_spec(name, params, u, start.args), u);
   }
   return result;
 }

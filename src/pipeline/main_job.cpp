@@ -99,6 +99,7 @@ nlohmann::json run_trace(const MainJobOptions& a, const Scenario& scenario, int 
   o.tune_episodes = a.tune_episodes;
   o.holdout_fraction = a.holdout_fraction;
   o.base_selection = a.base_selection;
+  o.operator_baseline = a.operator_baseline;
   o.train_seed = a.train_seed;
   o.config = a.config;
   o.config_label = a.config_label;
@@ -115,6 +116,10 @@ MainJobResult run_main_job(const MainJobOptions& a, const Log& log) {
   const Scenario scenario = resolve_scenario(a.scenario);
   const int threads = a.threads > 0 ? a.threads : default_threads();
   const bool trace = scenario.load.kind == LoadKind::kTrace;
+  if (!trace && !a.operator_baseline.empty()) {
+    throw Error(fmt::format("--baseline: scenario '{}' is not a trace; the operator's baseline is compared on a trace's future",
+                            scenario.name));
+  }
   log(fmt::format("autoscale main job: scenario '{}' ({}), {} threads\n\n", scenario.name,
                   trace ? "a trace: tune and train on its past, gate on its last days, evaluate on its future" : "synthetic",
                   threads));

@@ -34,6 +34,7 @@ struct MainJobOptions {
   int tune_episodes = 30;
   double holdout_fraction = 0.25;
   BaseSelection base_selection = BaseSelection::kHoldout;
+  std::string operator_baseline;  // trace scenarios: the operator's own policy (TraceJobOptions)
   // The training config; empty: the `default` preset, on a trace the `trace` one.
   std::optional<rl::PpoConfig> config;
   std::string config_label;

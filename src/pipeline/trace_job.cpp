@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 
 #include "core/error.hpp"
 #include "core/output_file.hpp"
 #include "eval/minute_trace.hpp"
+#include "eval/policy_factory.hpp"
+#include "formats/manifest.hpp"
 #include "pipeline/comparison.hpp"
 #include "core/seed_ranges.hpp"
 #include "pipeline/training.hpp"
@@ -38,7 +41,8 @@ HoldoutShape holdout_shape(std::int64_t past, std::int64_t scored, double fracti
 
 // The future's summaries, in role order: learned, the classical policies, then the bounds.
 std::vector<PolicySpec> future_specs(const std::string& learned, const std::string& learned_base,
-                                     const std::vector<TuneTrial>& tuned, FutureRows& rows) {
+                                     const std::vector<TuneTrial>& tuned, const std::string& operator_spec,
+                                     FutureRows& rows) {
   std::vector<PolicySpec> specs{parse_policy_spec(learned)};
   rows.learned = 0;
   for (const auto& t : tuned) {
@@ -51,6 +55,17 @@ std::vector<PolicySpec> future_specs(const std::string& learned, const std::stri
     if (specs[row].text == learned_base) rows.learned_base = row;
   }
   if (rows.learned_base == specs.size()) specs.push_back(parse_policy_spec(learned_base));
+  // The operator's own, unless tuning kept it as it was (then it is that row).
+  if (!operator_spec.empty()) {
+    const PolicySpec op = parse_policy_spec(operator_spec);
+    for (std::size_t row = 0; row < specs.size(); ++row) {
+      if (specs[row].text == op.text) rows.operator_baseline = row;
+    }
+    if (!rows.operator_baseline) {
+      rows.operator_baseline = specs.size();
+      specs.push_back(op);
+    }
+  }
   // oracle-window foresees every hour's traffic but not the order of its minutes: the share of
   // the gap to oracle-load that any forecast could close.
   rows.window = specs.size();
@@ -63,12 +78,14 @@ std::vector<PolicySpec> future_specs(const std::string& learned, const std::stri
 
 // Tunes every classical policy on `scenario` with the job's budget, writing each best spec to
 // `dir`; in classical_policy_names() order.
+// `starts` maps a policy name to the spec its tuning starts from (the operator's own).
 std::vector<TuneTrial> tune_all(const Scenario& scenario, const TraceJobOptions& o, const std::filesystem::path& dir,
-                                const Log& log) {
+                                const std::map<std::string, std::string>& starts, const Log& log) {
   std::vector<TuneTrial> tuned;
   for (const auto& name : classical_policy_names()) {
     TuneOptions t;
-    t.policy = name;
+    const auto start = starts.find(name);
+    t.policy = start == starts.end() ? name : start->second;
     t.episodes = o.tune_episodes;
     t.budget = o.tune_budget;
     t.threads = o.threads;
@@ -81,6 +98,30 @@ std::vector<TuneTrial> tune_all(const Scenario& scenario, const TraceJobOptions&
     tuned.push_back(r.best);
   }
   return tuned;
+}
+
+// The best tuned hpa as the operator's kind of manifest, keeping their original's other fields:
+// DIR/hpa.yaml from an HPA; DIR/keda.yaml from a ScaledObject, and DIR/hpa.yaml as well when its
+// sync period is the cluster default an HPA manifest implies.
+void write_manifests(const std::string& original, const std::vector<TuneTrial>& tuned, const Scenario& past,
+                     const std::filesystem::path& out, const Log& log) {
+  const auto& names = classical_policy_names();
+  const std::string& hpa = tuned[static_cast<std::size_t>(std::find(names.begin(), names.end(), "hpa") - names.begin())].spec;
+  const auto kind = formats::import_manifest_file(original, past.service).kind;
+  if (kind == formats::ManifestKind::kScaledObject) {
+    write_file_atomic(out / "keda.yaml",
+                      formats::export_manifest(hpa, {formats::ManifestKind::kScaledObject, "", original}, past.service));
+    log(fmt::format("    the best tuned hpa as a ScaledObject from {}: {}\n", original, (out / "keda.yaml").string()));
+    if (parse_policy_spec(hpa).args.at("sync") != "15") {
+      log("    (no hpa.yaml: the ScaledObject's pollingInterval is not the 15 s sync period an HPA manifest implies)\n");
+      return;
+    }
+    write_file_atomic(out / "hpa.yaml", formats::export_manifest(hpa, {formats::ManifestKind::kHpa, formats::manifest_name(original), ""},
+                                                                 past.service));
+  } else {
+    write_file_atomic(out / "hpa.yaml", formats::export_manifest(hpa, {formats::ManifestKind::kHpa, "", original}, past.service));
+  }
+  log(fmt::format("    the best tuned hpa as a HorizontalPodAutoscaler: {}\n", (out / "hpa.yaml").string()));
 }
 
 }  // namespace
@@ -117,11 +158,22 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
   //    otherwise deploy is the best of them (the comparator, `baseline`).
   log(fmt::format("1/5 tuning {} classical policies on the past ({} candidates x {} episodes each)\n",
                   classical_policy_names().size(), o.tune_budget, o.tune_episodes));
-  result.tuned = tune_all(past, o, out / "baselines", log);
+  // The operator's own autoscaler, read and checked before any work.
+  const std::string operator_spec =
+      o.operator_baseline.empty() ? std::string() : formats::expand_manifest_spec(o.operator_baseline, past.service);
+  std::map<std::string, std::string> starts;
+  if (!operator_spec.empty()) {
+    const PolicySpec ps = parse_policy_spec(operator_spec);
+    validate_policy(ps, past);
+    if (ps.name == "hpa") starts[ps.name] = ps.text;
+    log(fmt::format("    operator's baseline: {}{}\n", ps.text, ps.name == "hpa" ? " (the hpa is tuned starting from it)" : ""));
+  }
+  result.tuned = tune_all(past, o, out / "baselines", starts, log);
   for (std::size_t i = 0; i < result.tuned.size(); ++i) {
     if (result.tuned[i].mean_profit > result.tuned[result.best].mean_profit) result.best = i;
   }
   const std::string& comparator = result.tuned[result.best].spec;
+  if (formats::is_manifest_spec(o.operator_baseline)) write_manifests(o.operator_baseline.substr(1), result.tuned, past, out, log);
 
   // 2. The learned policy's own base. Tuned on the same past, the classical policies' profits are
   //    near ties, and which one wins in sample says little about the next week (a backtest's
@@ -135,7 +187,7 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
     log(fmt::format("\n2/5 the learned policy's base: each classical policy tuned on the past but its last {} {}s, judged "
                     "on them\n",
                     holdout.tiles, unit));
-    const std::vector<TuneTrial> inner_tuned = tune_all(inner, o, out / "baselines-inner", log);
+    const std::vector<TuneTrial> inner_tuned = tune_all(inner, o, out / "baselines-inner", starts, log);
     std::vector<PolicySpec> candidates;
     for (const auto& t : inner_tuned) candidates.push_back(parse_policy_spec(t.spec));
     const auto held = summarize(run_policies(past, candidates, holdout_episodes.plans, o.threads));
@@ -193,7 +245,7 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
   const int replicates = std::max(1, static_cast<int>((o.episodes + std::max<std::int64_t>(tiles, 1) - 1) / std::max<std::int64_t>(tiles, 1)));
   result.future_episodes = tile_episodes(future, history, future_minutes, replicates, seeds::kEvaluation);
   const std::vector<PolicySpec> specs =
-      future_specs(result.learned_spec, result.learned_base_spec, result.tuned, result.rows);
+      future_specs(result.learned_spec, result.learned_base_spec, result.tuned, operator_spec, result.rows);
   result.rows.baseline = result.rows.classical[result.best];
   result.rows.deployed = result.gate.deploy_learned ? result.rows.learned : result.rows.baseline;
   const TiledEpisodes& fe = result.future_episodes;
@@ -225,6 +277,20 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
                       {"learned_vs_baseline", to_json(learned)},
                       {"deployed_vs_baseline", to_json(deployed)},
                       {"learned_base_vs_baseline", to_json(vs_baseline(r.learned_base))}};
+  std::string operator_line;
+  if (r.operator_baseline) {
+    const std::size_t op = *r.operator_baseline;
+    const auto vs_operator = [&](std::size_t row) {
+      return compare(s[row].spec, s[row].profits, s[op].spec, s[op].profits, fe.tile);
+    };
+    const Comparison learned_op = vs_operator(r.learned), deployed_op = vs_operator(r.deployed);
+    v["operator_baseline"] = s[op].spec;
+    v["learned_vs_operator"] = to_json(learned_op);
+    v["deployed_vs_operator"] = to_json(deployed_op);
+    v["baseline_vs_operator"] = to_json(vs_operator(r.baseline));
+    operator_line = fmt::format("against the operator's own ({}): the learned policy earns {}; the deployed one {}.\n\n",
+                                s[op].spec, describe(learned_op, unit), describe(deployed_op, unit));
+  }
   for (const std::size_t bound : {r.oracle_load, r.window}) {
     const auto pct = gap_closed_pct(learned, s[r.baseline].profit.mean, s[bound].profit.mean);
     v["learned_vs_baseline"]["gap_closed_pct"][s[bound].spec] = pct ? nlohmann::json(*pct) : nlohmann::json(nullptr);
@@ -237,6 +303,7 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
                   describe(learned, unit), s[r.baseline].spec, pct(v["learned_vs_baseline"]["gap_closed_pct"]["oracle-load"]),
                   pct(v["learned_vs_baseline"]["gap_closed_pct"][s[r.window].spec]), s[r.window].spec,
                   result.gate.deploy_learned ? "the learned policy" : "the classical policy", result.gate.reason));
+  log(operator_line);
 
   nlohmann::json evaluation = evaluation_document(
       {future.name, seeds::kEvaluation, static_cast<int>(fe.plans.size()), future.service.episode_steps(), secs}, s);

@@ -48,6 +48,13 @@ struct TraceJobOptions {
   double holdout_fraction = 0.25;  // of the past, in whole scored days, at least one
   int holdout_replicates = 8;      // capacity-draw replicates of each held-out day
   BaseSelection base_selection = BaseSelection::kHoldout;
+  // The operator's own autoscaler (a spec, `@FILE`, or `@FILE.yaml`: an HPA or ScaledObject
+  // manifest), empty for none: evaluated on the future with the rest and compared in the verdict
+  // (`operator_baseline`, `learned_vs_operator`, `deployed_vs_operator`). When it is an hpa
+  // policy, the hpa is tuned starting from it (its keys that are not tuned stay the operator's),
+  // and the best tuned hpa is written as DIR/hpa.yaml (and DIR/keda.yaml for a ScaledObject),
+  // keeping the original manifest's other fields.
+  std::string operator_baseline;
   std::uint64_t train_seed = 0;
   std::optional<rl::PpoConfig> config;  // empty: the `trace` preset
   std::string config_label;             // how progress lines name the config
@@ -57,6 +64,7 @@ struct TraceJobOptions {
 // Which rows of the future's summaries play which part.
 struct FutureRows {
   std::size_t learned = 0, learned_base = 0, baseline = 0, deployed = 0, window = 0, oracle_load = 0;
+  std::optional<std::size_t> operator_baseline;  // when the options name one
   std::vector<std::size_t> classical;  // in classical_policy_names() order
 };
 

@@ -34,7 +34,9 @@ double whole_percent(double usage_over_requests) { return std::floor(usage_over_
 HpaConfig read_hpa_config(SpecReader& r, int max_machines) {
   HpaConfig c;
   c.target = r.number("target", c.target, 0.01, 10);
-  c.tolerance = r.number("tolerance", c.tolerance, 0, 1);
+  const double tolerance = r.number("tolerance", 0.1, 0, 1);
+  c.up_tolerance = r.number("up_tolerance", tolerance, 0, 1);
+  c.down_tolerance = r.number("down_tolerance", tolerance, 0, 1);
   c.sync_s = r.integer("sync", c.sync_s, 1, 60);
   if (60 % c.sync_s != 0) {
     throw Error(
@@ -46,22 +48,37 @@ HpaConfig read_hpa_config(SpecReader& r, int max_machines) {
   c.down_window_s = r.integer("down_window", c.down_window_s, 0, 3600);
   c.up_pods = r.integer("up_pods", c.up_pods, 0, 100000);
   c.up_percent = r.integer("up_percent", c.up_percent, 0, 100000);
-  c.up_period_s = r.integer("up_period", c.up_period_s, 1, 1800);
+  const int up_period = r.integer("up_period", 15, 1, 1800);
+  c.up_pods_period_s = r.integer("up_pods_period", up_period, 1, 1800);
+  c.up_percent_period_s = r.integer("up_percent_period", up_period, 1, 1800);
   c.down_pods = r.integer("down_pods", c.down_pods, 0, 100000);
   c.down_percent = r.integer("down_percent", c.down_percent, 0, 100);
-  c.down_period_s = r.integer("down_period", c.down_period_s, 1, 1800);
+  const int down_period = r.integer("down_period", 15, 1, 1800);
+  c.down_pods_period_s = r.integer("down_pods_period", down_period, 1, 1800);
+  c.down_percent_period_s = r.integer("down_percent_period", down_period, 1, 1800);
+  const auto select_min = [&](const char* key) {
+    const std::string v = r.text(key, "max");
+    if (v != "max" && v != "min") {
+      throw Error(fmt::format("policy '{}': {} must be max or min, got '{}'", r.spec().text, key, v));
+    }
+    return v == "min";
+  };
+  c.up_select_min = select_min("up_select");
+  c.down_select_min = select_min("down_select");
   read_fleet_limits(r, max_machines, 1, c.min_replicas, c.max_replicas);  // minReplicas >= 1, as in Kubernetes
   return c;
 }
 
 int hpa_metric_replicas(int current, int ready, int unready, double utilization, double target,
-                        double tolerance) {
+                        double up_tolerance, double down_tolerance) {
   if (ready <= 0) return -1;  // "did not receive metrics for any ready pods"
+  // The tolerance band (tolerances.isWithin): the scale-up side above 1, the scale-down one below.
+  const auto within = [&](double ratio) { return ratio >= 1.0 ? ratio - 1.0 <= up_tolerance : 1.0 - ratio <= down_tolerance; };
   const double target_pct = target * 100.0;
   const double usage_ratio = whole_percent(utilization) / target_pct;
   const bool rebalance_unready = unready > 0 && usage_ratio > 1.0;
   if (!rebalance_unready) {
-    if (std::abs(1.0 - usage_ratio) <= tolerance) return current;
+    if (within(usage_ratio)) return current;
     // Unready pods are left out of a scale-down: the ready ones alone decide.
     return static_cast<int>(std::ceil(usage_ratio * ready));
   }
@@ -69,7 +86,7 @@ int hpa_metric_replicas(int current, int ready, int unready, double utilization,
   // take load, do not trigger a second scale-up for the same demand.
   const int pods = ready + unready;
   const double new_ratio = whole_percent(utilization * ready / pods) / target_pct;
-  if (std::abs(1.0 - new_ratio) <= tolerance || new_ratio < 1.0) return current;
+  if (within(new_ratio) || new_ratio < 1.0) return current;
   const int replicas = static_cast<int>(std::ceil(new_ratio * pods));
   return replicas < current ? current : replicas;
 }
@@ -99,7 +116,7 @@ void HpaPolicy::reconcile(const Env& env, std::int64_t now) {
   } else {
     if (recommendations_.empty()) recommendations_.push_back({current, now});  // recordInitialRecommendation
     const int metric = hpa_metric_replicas(current, env.fleet().active(), env.fleet().warming(),
-                                           utilization(env), c_.target, c_.tolerance);
+                                           utilization(env), c_.target, c_.up_tolerance, c_.down_tolerance);
     if (metric < 0) return;
     desired = limit_rate(current, stabilize(current, metric, now), now);
   }
@@ -147,32 +164,39 @@ int HpaPolicy::change_in_period(const std::deque<ScaleEvent>& events, int period
   return sum;
 }
 
-// calculateScaleUpLimitWithScalingRules, selectPolicy Max: the most permissive policy wins; each
-// policy counts from the replica count at the start of its period.
+// calculateScaleUpLimitWithScalingRules: selectPolicy Max lets the most permissive policy win
+// (the highest limit), Min the least permissive (the lowest); each policy counts from the replica
+// count at the start of its own period.
 int HpaPolicy::scale_up_limit(int current, std::int64_t now) const {
-  const int start = current - change_in_period(up_events_, c_.up_period_s, now) +
-                    change_in_period(down_events_, c_.up_period_s, now);
+  const auto start = [&](int period_s) {
+    return current - change_in_period(up_events_, period_s, now) + change_in_period(down_events_, period_s, now);
+  };
   int limit = current;  // both policies off = scaling up disabled
   bool any = false;
-  if (c_.up_pods > 0) {
-    limit = start + c_.up_pods;
+  const auto propose = [&](int proposal) {
+    limit = !any ? proposal : c_.up_select_min ? std::min(limit, proposal) : std::max(limit, proposal);
     any = true;
-  }
-  if (c_.up_percent > 0) {
-    // Rounded up so that a small deployment can always grow.
-    const int pct = static_cast<int>(std::ceil(start * (1.0 + c_.up_percent / 100.0)));
-    limit = any ? std::max(limit, pct) : pct;
-  }
+  };
+  if (c_.up_pods > 0) propose(start(c_.up_pods_period_s) + c_.up_pods);
+  // Rounded up so that a small deployment can always grow.
+  if (c_.up_percent > 0) propose(static_cast<int>(std::ceil(start(c_.up_percent_period_s) * (1.0 + c_.up_percent / 100.0))));
   return limit;
 }
 
-// calculateScaleDownLimitWithBehaviors, selectPolicy Max: the largest decrease wins.
+// calculateScaleDownLimitWithBehaviors: selectPolicy Max lets the largest decrease win (the
+// lowest limit), Min the smallest (the highest). limit_rate caps the result at `current`.
 int HpaPolicy::scale_down_limit(int current, std::int64_t now) const {
-  const int start = current - change_in_period(up_events_, c_.down_period_s, now) +
-                    change_in_period(down_events_, c_.down_period_s, now);
-  int limit = current;
-  if (c_.down_pods > 0) limit = std::min(limit, start - c_.down_pods);
-  if (c_.down_percent > 0) limit = std::min(limit, static_cast<int>(start * (1.0 - c_.down_percent / 100.0)));
+  const auto start = [&](int period_s) {
+    return current - change_in_period(up_events_, period_s, now) + change_in_period(down_events_, period_s, now);
+  };
+  int limit = current;  // both policies off = scaling down disabled
+  bool any = false;
+  const auto propose = [&](int proposal) {
+    limit = !any ? proposal : c_.down_select_min ? std::max(limit, proposal) : std::min(limit, proposal);
+    any = true;
+  };
+  if (c_.down_pods > 0) propose(start(c_.down_pods_period_s) - c_.down_pods);
+  if (c_.down_percent > 0) propose(static_cast<int>(start(c_.down_percent_period_s) * (1.0 - c_.down_percent / 100.0)));
   return limit;
 }
 

@@ -17,15 +17,23 @@ struct HpaConfig {
   // seed scenario and earns about half of what 0.6 does (a measurement of an early build, not
   // kept in the docs; `autoscale evaluate --policies hpa:target=0.75,hpa` repeats it).
   double target = 0.6;
-  double tolerance = 0.1;   // no change while |utilization / target - 1| <= tolerance
+  // No change while utilization / target is within [1 - down_tolerance, 1 + up_tolerance]:
+  // behavior.scaleUp/scaleDown.tolerance (Kubernetes 1.33+, HPAConfigurableTolerance); the spec's
+  // `tolerance` key sets both, `up_tolerance` / `down_tolerance` one direction.
+  double up_tolerance = 0.1, down_tolerance = 0.1;
   int sync_s = 15;          // --horizontal-pod-autoscaler-sync-period; must divide 60
   int up_window_s = 0;      // behavior.scaleUp.stabilizationWindowSeconds
   int down_window_s = 300;  // behavior.scaleDown.stabilizationWindowSeconds
-  // behavior.scaleUp.policies (selectPolicy Max): +up_pods pods or +up_percent % per up_period_s.
-  int up_pods = 4, up_percent = 100, up_period_s = 15;
-  // behavior.scaleDown.policies (selectPolicy Max): -down_percent % (and -down_pods pods, 0 = no
-  // such policy) per down_period_s.
-  int down_pods = 0, down_percent = 100, down_period_s = 15;
+  // behavior.scaleUp.policies: +up_pods pods per up_pods_period_s, +up_percent % per
+  // up_percent_period_s (0 = no such policy; both 0 = selectPolicy Disabled). The spec's
+  // `up_period` sets both periods, `up_pods_period` / `up_percent_period` one.
+  int up_pods = 4, up_percent = 100, up_pods_period_s = 15, up_percent_period_s = 15;
+  // behavior.scaleDown.policies: -down_pods pods per down_pods_period_s, -down_percent % per
+  // down_percent_period_s (0 = no such policy; both 0 = selectPolicy Disabled); keys as for up.
+  int down_pods = 0, down_percent = 100, down_pods_period_s = 15, down_percent_period_s = 15;
+  // selectPolicy: Max (false) lets a direction's most permissive policy win, Min (true) its least
+  // permissive one (spec keys up_select / down_select = max | min).
+  bool up_select_min = false, down_select_min = false;
   int min_replicas = 1, max_replicas = 1 << 20;
 };
 
@@ -37,7 +45,11 @@ HpaConfig read_hpa_config(SpecReader& r, int max_machines);
 // (rounded down), as the metrics client does. Returns -1 when no ready pod reports a metric
 // (the HPA then leaves the scale alone).
 int hpa_metric_replicas(int current, int ready, int unready, double utilization, double target,
-                        double tolerance);
+                        double up_tolerance, double down_tolerance);
+inline int hpa_metric_replicas(int current, int ready, int unready, double utilization, double target,
+                               double tolerance) {
+  return hpa_metric_replicas(current, ready, unready, utilization, target, tolerance, tolerance);
+}
 
 class HpaPolicy final : public Policy {
  public:

@@ -32,6 +32,29 @@ TEST(ClassicalHpa, WithinToleranceNoChange) {
   EXPECT_EQ(hpa_metric_replicas(50, 50, 0, 0.80, 0.75, 0.0), 54);
 }
 
+TEST(ClassicalHpa, EachDirectionHasItsOwnTolerance) {
+  struct Row {
+    const char* name;
+    double utilization, up_tolerance, down_tolerance;
+    int expected;
+  };
+  const std::vector<Row> rows = {
+      {"80/75 = 1.067 scales with a 5 % scale-up tolerance", 0.80, 0.05, 0.10, 54},  // ceil(50 * 80 / 75)
+      {"80/75 is held by a 10 % scale-up tolerance", 0.80, 0.10, 0.05, 50},
+      {"70/75 = 0.933 scales down with a 5 % scale-down tolerance", 0.70, 0.10, 0.05, 47},  // ceil(50 * 70 / 75)
+      {"70/75 is held by a 10 % scale-down tolerance", 0.70, 0.05, 0.10, 50},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.name);
+    EXPECT_EQ(hpa_metric_replicas(50, 50, 0, r.utilization, 0.75, r.up_tolerance, r.down_tolerance), r.expected);
+  }
+  // The spec's tolerance sets both; up_tolerance / down_tolerance one.
+  Env env = scripted_env(50, {load_at(50, 0.80 * 0.75 / 0.75)});
+  auto policy = make("hpa:target=0.75,tolerance=0.1,up_tolerance=0.05");
+  drive(env, *policy, 2);
+  EXPECT_EQ(as<HpaPolicy>(*policy).desired_replicas(), 54);
+}
+
 TEST(ClassicalHpa, UtilizationIsAWholePercent) {
   // 89.9 % reads as 89 %: 89 / 75 * 50 = 59.33 -> 60; 90.9 % reads 90 % -> 60 as well.
   EXPECT_EQ(hpa_metric_replicas(50, 50, 0, 0.899, 0.75, 0.1), 60);
@@ -117,11 +140,36 @@ TEST(ClassicalHpa, ScaleUpLimitCompoundsOverTheSyncsOfAMinute) {
   const auto actions = drive(env60, *once, 2);
   EXPECT_EQ(as<HpaPolicy>(*once).desired_replicas(), 6);
   EXPECT_EQ(actions[1].add, 4);
+  // Each policy counts from its own period's start: with +100 % per 60 s, only the first sync
+  // doubles, and +4 pods per 15 s then wins: 2 -> 6 -> 10 -> 14 -> 18.
+  Env env_periods = scripted_env(2, loads);
+  auto periods = make("hpa:up_percent_period=60");
+  drive(env_periods, *periods, 2);
+  EXPECT_EQ(as<HpaPolicy>(*periods).desired_replicas(), 18);
   // Pods policy alone: +4 per 15 s.
   Env env_pods = scripted_env(2, loads);
   auto pods = make("hpa:up_percent=0");
   drive(env_pods, *pods, 2);
   EXPECT_EQ(as<HpaPolicy>(*pods).desired_replicas(), 18);
+}
+
+TEST(ClassicalHpa, SelectPolicyMinLetsTheLeastPermissivePolicyWin) {
+  // Scale-up, as above but Min: each 15 s min(+4 pods, +100 %): 2 -> 4 -> 8 -> 12 -> 16.
+  Env env = scripted_env(2, {load_at(2, 30.0)});
+  auto up = make("hpa:up_select=min");
+  drive(env, *up, 2);
+  EXPECT_EQ(as<HpaPolicy>(*up).desired_replicas(), 16);
+  // Scale-down of 40 idle pods, -2 pods or -50 % per 15 s. Max: 40 -> 20 -> 10 -> 5 -> 2;
+  // Min: 40 -> 38 -> 36 -> 34 -> 32.
+  for (const auto& [spec, expected] : std::vector<std::pair<std::string, int>>{
+           {"hpa:down_window=0,down_pods=2,down_percent=50", 2}, {"hpa:down_window=0,down_pods=2,down_percent=50,down_select=min", 32}}) {
+    SCOPED_TRACE(spec);
+    Env quiet = scripted_env(40, {30});
+    auto down = make(spec);
+    drive(quiet, *down, 2);
+    EXPECT_EQ(as<HpaPolicy>(*down).desired_replicas(), expected);
+  }
+  EXPECT_THROW(make("hpa:up_select=least"), Error);
 }
 
 TEST(ClassicalHpa, WarmingPodsPreventASecondScaleUpForTheSameDemand) {

@@ -1,0 +1,158 @@
+// The CLI with Kubernetes HPA and KEDA manifests: `@FILE.yaml` specs, `export`, `run --baseline`.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct CliRun {
+  int code;
+  std::string out;
+};
+
+CliRun cli(const std::string& args, bool merge_stderr = false) {
+  const std::string cmd = std::string(AUTOSCALE_CLI) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::filesystem::path temp_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / (name + "_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+const std::string kExamples = std::string(AUTOSCALE_SOURCE_DIR) + "/examples/";
+
+// Export, then evaluate the spec and the manifest side by side: the same profit in every episode.
+TEST(FormatsCli, AnExportedManifestEvaluatesLikeItsSpec) {
+  const auto dir = temp_dir("autoscale_export");
+  const std::string spec = "hpa:target=0.62,tolerance=0.05,down_window=120,up_pods=6,up_percent=0,up_period=30,min=3,max=300";
+  for (const char* format : {"hpa", "keda"}) {
+    SCOPED_TRACE(format);
+    const auto file = dir / (std::string(format) + ".yaml");
+    const CliRun e = cli("export --policy " + spec + " --format " + format + " --name web --out " + file.string(), true);
+    ASSERT_EQ(e.code, 0) << e.out;
+    const auto json = dir / (std::string(format) + ".json");
+    const CliRun r = cli("evaluate --scenario seed --seed 11 --episodes 3 --threads 2 --policies " + spec + ",@" +
+                         file.string() + " --json " + json.string());
+    ASSERT_EQ(r.code, 0) << r.out;
+    const auto j = nlohmann::json::parse(read(json));
+    ASSERT_EQ(j["policies"].size(), 2u);
+    EXPECT_EQ(j["policies"][0]["episode_profits"], j["policies"][1]["episode_profits"]);
+    EXPECT_THAT(j["policies"][1]["policy"].get<std::string>(), HasSubstr("target=0.62,tolerance=0.05,"));
+  }
+  EXPECT_EQ(cli("export --policy hpa --format hpa --out " + (dir / "x.yaml").string()).code, 2);  // --name needed
+  std::filesystem::remove_all(dir);
+}
+
+TEST(FormatsCli, ManifestsAreSpecsForSimulateAndTuneAndRefusalsNameTheField) {
+  const CliRun s = cli("simulate --minutes 100 --policy @" + kExamples + "scaledobject.yaml");
+  EXPECT_EQ(s.code, 0) << s.out;
+  // Tuning starts from the operator's HPA: the keys it does not tune (min, max, the rate policies) stay theirs.
+  const CliRun t = cli("tune --policy @" + kExamples + "hpa.yaml --scenario seed --seed 1 --episodes 2 --budget 3 --threads 2");
+  ASSERT_EQ(t.code, 0) << t.out;
+  const std::string last = t.out.substr(t.out.rfind('\n', t.out.size() - 2) + 1);
+  EXPECT_EQ(last.rfind("hpa:", 0), 0u) << last;
+  EXPECT_THAT(last, HasSubstr("up_pods=8,"));
+  EXPECT_THAT(last, HasSubstr("min=20"));
+  const auto dir = temp_dir("autoscale_bad_manifest");
+  const auto bad = dir / "bad.yaml";
+  std::ofstream(bad) << "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef: {name: web}\n"
+                        "  maxReplicas: 10\n  behavior: {scaleUp: {policies: [{type: Pods, value: 1, periodSeconds: 15}, "
+                        "{type: Pods, value: 4, periodSeconds: 60}]}}\n";
+  const CliRun e = cli("evaluate --episodes 1 --policies @" + bad.string(), true);
+  EXPECT_EQ(e.code, 1);
+  EXPECT_THAT(e.out, HasSubstr(bad.string() + ": spec.behavior.scaleUp.policies[1]: a second Pods policy"));
+  std::filesystem::remove_all(dir);
+}
+
+// run --baseline on a small trace: the operator's HPA is evaluated on the future with the rest,
+// compared in the verdict, and the best tuned hpa comes back as their manifest. Tiny budgets.
+TEST(FormatsCli, RunComparesWithTheOperatorsOwnAutoscalerAndWritesTheirManifest) {
+  const auto dir = temp_dir("autoscale_run_baseline");
+  const auto scenario = dir / "nasa-week.toml";
+  std::ofstream(scenario) << "name = \"nasa-week\"\n[load]\nkind = \"trace\"\npath = \"" << AUTOSCALE_SOURCE_DIR
+                          << "/data/traces/nasa_1995_07.csv\"\nscale_to_p99 = 8800\nto = 10080\n";
+  const auto mine = dir / "my-hpa.yaml";
+  std::ofstream(mine) << "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\n  namespace: shop\n"
+                         "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 2\n"
+                         "  maxReplicas: 60\n  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, "
+                         "averageUtilization: 70}}}]\n  behavior: {scaleDown: {policies: [{type: Pods, value: 2, periodSeconds: 60}]}}\n";
+  const CliRun r = cli("run --scenario " + scenario.string() + " --out " + (dir / "out").string() + " --baseline @" +
+                           mine.string() +
+                           " --steps 4096 --episodes 3 --tune-budget 2 --tune-episodes 2 --history-minutes 60"
+                           " --episode-minutes 120 --threads 2",
+                       true);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(read(dir / "out" / "evaluation.json"));
+  const auto& v = j["verdict"];
+  const std::string op = v["operator_baseline"].get<std::string>();
+  EXPECT_THAT(op, HasSubstr("hpa:target=0.7,"));
+  EXPECT_THAT(op, HasSubstr("down_pods=2,down_percent=0,down_period=60,min=2,max=60"));
+  std::vector<double> learned, mine_profits;
+  for (const auto& p : j["policies"]) {
+    if (p["policy"] == op) mine_profits = p["episode_profits"].get<std::vector<double>>();
+    if (p["policy"] == v["learned"]) learned = p["episode_profits"].get<std::vector<double>>();
+  }
+  ASSERT_FALSE(mine_profits.empty());
+  ASSERT_EQ(learned.size(), mine_profits.size());
+  double diff = 0;
+  for (std::size_t e = 0; e < learned.size(); ++e) diff += (learned[e] - mine_profits[e]) / static_cast<double>(learned.size());
+  EXPECT_NEAR(v["learned_vs_operator"]["diff_mean"].get<double>(), diff, 1e-6);
+  EXPECT_TRUE(v["deployed_vs_operator"].is_object());
+  EXPECT_THAT(r.out, HasSubstr("against the operator's own"));
+  // The tuned hpa started from theirs, and hpa.yaml is their manifest with its tuned fields.
+  const std::string hpa_yaml = read(dir / "out" / "hpa.yaml");
+  EXPECT_THAT(hpa_yaml, HasSubstr("namespace: shop"));
+  EXPECT_THAT(hpa_yaml, HasSubstr("maxReplicas: 60"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "keda.yaml"));
+  const CliRun back = cli("evaluate --episodes 1 --policies @" + (dir / "out" / "hpa.yaml").string());
+  EXPECT_EQ(back.code, 0) << back.out;
+
+  // From a ScaledObject: keda.yaml keeps its trigger's query; with a 15 s pollingInterval an
+  // HPA manifest says the same policy, so hpa.yaml is written too.
+  const auto so = dir / "my-so.yaml";
+  std::ofstream(so) << "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: web, namespace: shop}\nspec:\n"
+                       "  scaleTargetRef: {name: web}\n  pollingInterval: 15\n  minReplicaCount: 2\n  maxReplicaCount: 60\n"
+                       "  triggers: [{type: prometheus, metadata: {serverAddress: 'http://p:9090', query: 'sum(rate(x[1m]))', "
+                       "threshold: '3'}}]\n";
+  const CliRun k = cli("run --scenario " + scenario.string() + " --out " + (dir / "keda").string() + " --baseline @" +
+                           so.string() +
+                           " --steps 4096 --episodes 3 --tune-budget 2 --tune-episodes 2 --history-minutes 60"
+                           " --episode-minutes 120 --threads 2",
+                       true);
+  ASSERT_EQ(k.code, 0) << k.out;
+  const auto kj = nlohmann::json::parse(read(dir / "keda" / "evaluation.json"));
+  EXPECT_THAT(kj["verdict"]["operator_baseline"].get<std::string>(), HasSubstr("hpa:target=0.6,"));
+  EXPECT_TRUE(kj["verdict"]["learned_vs_operator"].is_object());
+  const std::string keda_yaml = read(dir / "keda" / "keda.yaml");
+  EXPECT_THAT(keda_yaml, HasSubstr("query: \"sum(rate(x[1m]))\""));
+  EXPECT_THAT(keda_yaml, HasSubstr("pollingInterval: 15"));
+  EXPECT_THAT(read(dir / "keda" / "hpa.yaml"), HasSubstr("kind: HorizontalPodAutoscaler"));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
