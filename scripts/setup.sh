@@ -24,6 +24,7 @@ PACKAGES=(
   # (Debian's python3-grpc-tools, 1.14, is too old for protobuf 3.21).
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf
   python3-kubernetes  # the exported HPA manifests' schema test (tests/formats/)
+  slurm-wlm munge     # the fleet's job-array test on a real single-node Slurm (tests/fleet/)
 )
 # Node.js and npm build the report's front end; machines of this kind come with Node 20, so
 # Debian's packages are only a fallback (the browser test's playwright-core needs Node >= 20).

@@ -72,11 +72,13 @@ std::vector<FleetRow> parse_manifest(const std::string& text, const std::string&
     if (!valid_service(r.service)) throw Error(where(fmt::format("service '{}' must be 1-64 of [A-Za-z0-9._-]", r.service)));
     if (!seen.insert(r.service).second) throw Error(where(fmt::format("service '{}' appears twice", r.service)));
     const std::string scenario(trim(cells[1]));
+    r.scenario_cell = scenario;
     if (scenario.empty()) throw Error(where("scenario is empty"));
     // A file relative to the manifest, else a built-in name (resolved when the task runs).
     const auto as_file = std::filesystem::path(scenario).is_absolute() ? std::filesystem::path(scenario) : base_dir / scenario;
     r.scenario = std::filesystem::exists(as_file) ? as_file.string() : scenario;
     const std::string config(trim(cells[2]));
+    r.config_cell = config;
     if (config.empty()) throw Error(where("config is empty (use - for run's default)"));
     if (config != "-") {
       const auto p = std::filesystem::path(config).is_absolute() ? std::filesystem::path(config) : base_dir / config;
@@ -108,10 +110,7 @@ std::vector<FleetRow> read_manifest(const std::filesystem::path& path) {
 }
 
 nlohmann::json to_json(const FleetRow& row) {
-  return {{"service", row.service},
-          {"scenario", row.scenario},
-          {"config", row.config ? nlohmann::json(row.config->string()) : nlohmann::json(nullptr)},
-          {"seed", row.seed}};
+  return {{"service", row.service}, {"scenario", row.scenario_cell}, {"config", row.config_cell}, {"seed", row.seed}};
 }
 
 }  // namespace autoscale::fleet

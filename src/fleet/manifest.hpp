@@ -19,7 +19,10 @@ namespace autoscale::fleet {
 
 struct FleetRow {
   std::string service;
-  std::string scenario;
+  std::string scenario;  // resolved: a file's path, or a built-in name
+  // The row as written (its identity: a task is done for this row whatever folder the manifest is
+  // read from).
+  std::string scenario_cell, config_cell;
   std::optional<std::filesystem::path> config;
   std::uint64_t seed = 0;
   int line = 0;  // in the manifest, for messages
@@ -32,6 +35,7 @@ std::vector<FleetRow> parse_manifest(const std::string& text, const std::string&
 // The seed of a row without one: FNV-1a of the service name, folded into the training seeds' range.
 std::uint64_t derived_seed(const std::string& service);
 
+// The row as written, with its seed (derived or given): what a finished task records.
 nlohmann::json to_json(const FleetRow& row);
 
 }  // namespace autoscale::fleet

@@ -166,6 +166,9 @@ TEST(FleetCli, PlanTaskMergeWithSlurmAndKubernetesIndices) {
   EXPECT_THAT(again.out, HasSubstr("done already"));
   EXPECT_EQ(std::filesystem::last_write_time(out / "web" / "evaluation.json"), stamp);
   EXPECT_THAT(cli("", "fleet plan " + files).out, HasSubstr("2 tasks (0 to run)"));
+  // A task is done for its row however the manifest is named (the scheduler's absolute path, an
+  // operator's relative one from another folder).
+  EXPECT_THAT(cli("cd " + dir.string() + " &&", "fleet plan --manifest services.tsv --out out").out, HasSubstr("2 tasks (0 to run)"));
 
   const Cli merged = cli("", "fleet merge " + files);
   ASSERT_EQ(merged.code, 0) << merged.out;
