@@ -12,24 +12,17 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+#include "cli_run.hpp"
 
 namespace {
 
 using ::testing::HasSubstr;
 
-struct CliRun {
-  int code;
-  std::string out;
-};
+using autoscale::testing::CliRun;
+using autoscale::testing::Stderr;
 
 CliRun cli(const std::string& args, bool merge_stderr = false) {
-  const std::string cmd = std::string(AUTOSCALE_CLI) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WEXITSTATUS(status), out};
+  return autoscale::testing::run_cli(args, merge_stderr ? Stderr::kMerge : Stderr::kDrop);
 }
 
 std::string read(const std::filesystem::path& p) {

@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "fleet/manifest.hpp"
 #include "fleet/task.hpp"
+#include "cli_run.hpp"
 
 namespace autoscale::fleet {
 namespace {
@@ -111,17 +112,10 @@ TEST(FleetTask, TheIndexComesFromTheOptionThenSlurmThenKubernetes) {
   }
 }
 
-struct Cli {
-  int code;
-  std::string out;
-};
+using Cli = autoscale::testing::CliRun;
+// `env` goes before the binary: the index variables a scheduler sets, or `cd DIR &&`.
 Cli cli(const std::string& env, const std::string& args) {
-  const std::string cmd = env + " " + std::string(AUTOSCALE_CLI) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  return {WEXITSTATUS(pclose(p)), out};
+  return autoscale::testing::run_cli(args, autoscale::testing::Stderr::kMerge, env);
 }
 
 TEST(FleetCli, PlanTaskMergeWithSlurmAndKubernetesIndices) {

@@ -32,6 +32,7 @@
 #include "load/timestamp.hpp"
 #include "prometheus/trace_csv.hpp"
 #include "scenario/scenario.hpp"
+#include "cli_run.hpp"
 
 namespace autoscale::prometheus {
 namespace {
@@ -166,15 +167,9 @@ class Child {
   pid_t pid_ = -1;
 };
 
-struct CliRun {
-  int code;
-  std::string err;
-};
-
-CliRun cli(const std::string& args, const fs::path& err_file) {
-  const int status = std::system((std::string(AUTOSCALE_CLI) + " " + args + " >/dev/null 2>" + err_file.string()).c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text(err_file)};
-}
+using autoscale::testing::CliRun;
+// The CLI with `args`, stdout and stderr apart (the test reads stderr).
+CliRun cli(const std::string& args) { return autoscale::testing::run_cli(args, autoscale::testing::Stderr::kApart); }
 
 struct TempDir {
   fs::path path = fs::temp_directory_path() / ("autoscale_prometheus_" + std::to_string(getpid()));
@@ -245,8 +240,7 @@ TEST(PrometheusTrace, ARealPrometheusGivesTheKnownSeriesAcrossWindowsWithItsGap)
   const auto csv = dir.path / "requests.csv";
   const CliRun r = cli("trace --prometheus http://127.0.0.1:" + std::to_string(port) +
                            " --query 'rate(http_requests_total[2m])' --start 2023-11-06T00:00:07Z --end " +
-                           std::to_string(last_step) + " --step 15s --out " + csv.string(),
-                       dir.path / "cli.err");
+                           std::to_string(last_step) + " --step 15s --out " + csv.string());
   ASSERT_EQ(r.code, 0) << r.err;
   std::cout << r.err;
   EXPECT_THAT(r.err, HasSubstr("window 1 of 2: 2023-11-06T00:00:07Z to 2023-11-07T21:49:52Z (11000 steps)"));
@@ -342,7 +336,7 @@ TEST(PrometheusTrace, ARealPrometheusGivesTheKnownSeriesAcrossWindowsWithItsGap)
   EXPECT_GT(minutes_exact, 3'000);  // of 4,320
 
   // And the CLI runs a scenario around it.
-  const CliRun sim = cli("simulate --scenario " + toml.string() + " --episodes 1 --minutes 600 --policy static:10", dir.path / "sim.err");
+  const CliRun sim = cli("simulate --scenario " + toml.string() + " --episodes 1 --minutes 600 --policy static:10");
   EXPECT_EQ(sim.code, 0) << sim.err;
 }
 

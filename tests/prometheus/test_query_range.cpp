@@ -25,6 +25,7 @@
 #include "core/error.hpp"
 #include "prometheus/query_range.hpp"
 #include "prometheus/trace_csv.hpp"
+#include "cli_run.hpp"
 
 namespace autoscale::prometheus {
 namespace {
@@ -95,28 +96,10 @@ nlohmann::json series_for(const httplib::Request& req, const nlohmann::json& met
   return {{"metric", metric}, {"values", values}};
 }
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
+using autoscale::testing::CliRun;
 
 // The CLI with `args`, stdout and stderr apart.
-CliRun cli(const std::string& args) {
-  static int counter = 0;
-  const auto err_file = std::filesystem::temp_directory_path() /
-                        ("autoscale_prom_cli_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + ".err");
-  const std::string cmd = std::string(AUTOSCALE_CLI) + " " + args + " 2>" + err_file.string();
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  const int status = pclose(p);
-  std::ifstream in(err_file);
-  std::stringstream err;
-  err << in.rdbuf();
-  std::filesystem::remove(err_file);
-  return {WEXITSTATUS(status), out, err.str()};
-}
+CliRun cli(const std::string& args) { return autoscale::testing::run_cli(args, autoscale::testing::Stderr::kApart); }
 
 // A loopback port nothing listens on (bound, then closed).
 int closed_port() {

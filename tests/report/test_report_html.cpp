@@ -11,6 +11,7 @@
 #include "report/report_html.hpp"
 #include "report_test_util.hpp"
 #include "scenario/scenario.hpp"
+#include "cli_run.hpp"
 
 using namespace autoscale;
 using namespace autoscale::report;
@@ -156,18 +157,8 @@ TEST(ReportHtml, DamagedPagesAreErrors) {
 }
 
 namespace {
-struct CliRun {
-  int code;
-  std::string out;
-};
-CliRun cli(const std::string& args) {
-  const std::string cmd = std::string(AUTOSCALE_CLI) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  return {WEXITSTATUS(pclose(p)), out};
-}
+using autoscale::testing::CliRun;
+CliRun cli(const std::string& args) { return autoscale::testing::run_cli(args, autoscale::testing::Stderr::kMerge); }
 }  // namespace
 
 TEST(ReportCli, EvaluateThenReportShowsEveryPolicysKeptEpisodes) {
