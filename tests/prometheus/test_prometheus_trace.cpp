@@ -33,6 +33,7 @@
 #include "prometheus/trace_csv.hpp"
 #include "scenario/scenario.hpp"
 #include "cli_run.hpp"
+#include "loopback_port.hpp"
 
 namespace autoscale::prometheus {
 namespace {
@@ -106,18 +107,7 @@ std::string openmetrics() {
 
 // ---- Processes --------------------------------------------------------------------------------
 
-// A loopback port nothing listens on (bound, then closed).
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+int free_port() { return autoscale::testing::unused_loopback_port(); }
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p);

@@ -26,6 +26,7 @@
 #include "prometheus/query_range.hpp"
 #include "prometheus/trace_csv.hpp"
 #include "cli_run.hpp"
+#include "loopback_port.hpp"
 
 namespace autoscale::prometheus {
 namespace {
@@ -101,18 +102,7 @@ using autoscale::testing::CliRun;
 // The CLI with `args`, stdout and stderr apart.
 CliRun cli(const std::string& args) { return autoscale::testing::run_cli(args, autoscale::testing::Stderr::kApart); }
 
-// A loopback port nothing listens on (bound, then closed).
-int closed_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+int closed_port() { return autoscale::testing::unused_loopback_port(); }
 
 constexpr std::int64_t kT0 = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
 
