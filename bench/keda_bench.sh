@@ -28,17 +28,8 @@ for b in "$BIN" "$LOAD"; do
   [ -x "$b" ] || { echo "keda_bench: build first: cmake --preset release && cmake --build --preset release ($b)" >&2; exit 2; }
 done
 
-WORK=$(mktemp -d /tmp/autoscale-keda-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "keda_bench: $1 never answered" >&2; exit 1; }
+BENCH_NAME=keda-bench
+source bench/lib.sh
 
 printf '# a classical policy as `run` deploys it\nhpa:target=0.7,tolerance=0.05\n' > "$WORK/deployed.spec"
 PORT=$(free_port)

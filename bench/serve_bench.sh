@@ -23,17 +23,8 @@ for tool in wrk nginx; do
 done
 [ -x "$BIN" ] || { echo "serve_bench: build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
 
-WORK=$(mktemp -d /tmp/autoscale-serve-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "serve_bench: $1 never answered" >&2; exit 1; }
+BENCH_NAME=serve-bench
+source bench/lib.sh
 
 # A model as `autoscale train --preset seed` writes it (its default network; 25-float observations).
 "$BIN" train --preset seed --steps 20000 --threads 1 --out "$WORK/model" >/dev/null 2>&1

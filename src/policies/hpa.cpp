@@ -164,13 +164,15 @@ int HpaPolicy::change_in_period(const std::deque<ScaleEvent>& events, int period
   return sum;
 }
 
+int HpaPolicy::period_start(int current, int period_s, std::int64_t now) const {
+  return current - change_in_period(up_events_, period_s, now) + change_in_period(down_events_, period_s, now);
+}
+
 // calculateScaleUpLimitWithScalingRules: selectPolicy Max lets the most permissive policy win
 // (the highest limit), Min the least permissive (the lowest); each policy counts from the replica
 // count at the start of its own period.
 int HpaPolicy::scale_up_limit(int current, std::int64_t now) const {
-  const auto start = [&](int period_s) {
-    return current - change_in_period(up_events_, period_s, now) + change_in_period(down_events_, period_s, now);
-  };
+  const auto start = [&](int period_s) { return period_start(current, period_s, now); };
   int limit = current;  // both policies off = scaling up disabled
   bool any = false;
   const auto propose = [&](int proposal) {
@@ -186,9 +188,7 @@ int HpaPolicy::scale_up_limit(int current, std::int64_t now) const {
 // calculateScaleDownLimitWithBehaviors: selectPolicy Max lets the largest decrease win (the
 // lowest limit), Min the smallest (the highest). limit_rate caps the result at `current`.
 int HpaPolicy::scale_down_limit(int current, std::int64_t now) const {
-  const auto start = [&](int period_s) {
-    return current - change_in_period(up_events_, period_s, now) + change_in_period(down_events_, period_s, now);
-  };
+  const auto start = [&](int period_s) { return period_start(current, period_s, now); };
   int limit = current;  // both policies off = scaling down disabled
   bool any = false;
   const auto propose = [&](int proposal) {

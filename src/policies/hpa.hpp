@@ -76,6 +76,9 @@ class HpaPolicy final : public Policy {
   int scale_up_limit(int current, std::int64_t now) const;
   int scale_down_limit(int current, std::int64_t now) const;
   static int change_in_period(const std::deque<ScaleEvent>& events, int period_s, std::int64_t now);
+  // The replica count at the start of a policy's period: `current` less what was added and plus
+  // what was removed since (the limit a rate policy counts from).
+  int period_start(int current, int period_s, std::int64_t now) const;
 
   HpaConfig c_;
   int spec_ = 0;
