@@ -25,6 +25,8 @@ PACKAGES=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf
   python3-kubernetes  # the exported HPA manifests' schema test (tests/formats/)
   slurm-wlm munge     # the fleet's job-array test on a real single-node Slurm (tests/fleet/)
+  openmpi-bin libopenmpi-dev  # data-parallel training under mpirun (src/distributed/)
+  python3-botocore    # exported AWS scaling policies checked against the AWS service model
 )
 # Node.js and npm build the report's front end; machines of this kind come with Node 20, so
 # Debian's packages are only a fallback (the browser test's playwright-core needs Node >= 20).
