@@ -20,6 +20,8 @@ set(report_assets
   report.html=${AUTOSCALE_WEB}/src/report.html
   report.js=${AUTOSCALE_WEB}/src/report.js
   report.css=${AUTOSCALE_WEB}/src/report.css
+  fleet.html=${AUTOSCALE_WEB}/src/fleet.html
+  fleet.js=${AUTOSCALE_WEB}/src/fleet.js
   uPlot.iife.min.js=${AUTOSCALE_UPLOT_DIR}/uPlot.iife.min.js
   uPlot.min.css=${AUTOSCALE_UPLOT_DIR}/uPlot.min.css)
 set(report_asset_files "")

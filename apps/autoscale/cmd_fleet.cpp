@@ -5,7 +5,6 @@
 #include <cstdio>
 
 #include "commands.hpp"
-#include "core/output_file.hpp"
 #include "fleet/manifest.hpp"
 #include "fleet/merge.hpp"
 #include "fleet/task.hpp"
@@ -57,14 +56,11 @@ void add_fleet(CLI::App& app) {
     fleet::run_task(rows, i, *out, *o, pipeline::stdout_log());
   });
 
-  CLI::App* merge = f->add_subcommand("merge", "Gather every task's verdict into OUT/fleet.json and OUT/fleet.md");
+  CLI::App* merge = f->add_subcommand("merge", "Gather every task's verdict into OUT/fleet.json, OUT/fleet.md and the page OUT/fleet.html");
   common(merge);
   merge->callback([manifest, out] {
     const auto rows = fleet::read_manifest(*manifest);
-    const auto fleet_json = fleet::merge_fleet(rows, *out);
-    const std::string table = fleet::format_fleet_table(fleet_json);
-    write_file_atomic(std::filesystem::path(*out) / "fleet.json", fleet_json.dump(2) + "\n");
-    write_file_atomic(std::filesystem::path(*out) / "fleet.md", table);
+    const std::string table = fleet::write_fleet_merge(rows, *out);
     std::fputs(table.c_str(), stdout);
   });
 }

@@ -5,7 +5,9 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "core/output_file.hpp"
 #include "fleet/task.hpp"
+#include "report/fleet_html.hpp"
 
 namespace autoscale::fleet {
 namespace {
@@ -82,6 +84,15 @@ std::string format_fleet_table(const nlohmann::json& fleet) {
                    "their pasts.\n",
                    fleet["done"].get<int>(), fleet["tasks"].get<std::size_t>(), fleet["deployed_gain_per_day"].get<double>());
   return t;
+}
+
+std::string write_fleet_merge(const std::vector<FleetRow>& rows, const std::filesystem::path& out) {
+  const nlohmann::json fleet = merge_fleet(rows, out);
+  const std::string table = format_fleet_table(fleet);
+  write_file_atomic(out / "fleet.json", fleet.dump(2) + "\n");
+  write_file_atomic(out / "fleet.md", table);
+  report::write_fleet_report(fleet, out / "fleet.html");
+  return table;
 }
 
 }  // namespace autoscale::fleet

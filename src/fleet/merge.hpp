@@ -15,5 +15,9 @@ namespace autoscale::fleet {
 
 nlohmann::json merge_fleet(const std::vector<FleetRow>& rows, const std::filesystem::path& out);
 std::string format_fleet_table(const nlohmann::json& fleet);
+// What `fleet merge` writes under `out`: fleet.json (the document), fleet.md (the table) and
+// fleet.html (the page: a forest plot of every service's gain and the table, linking each
+// service's own report). Returns the table.
+std::string write_fleet_merge(const std::vector<FleetRow>& rows, const std::filesystem::path& out);
 
 }  // namespace autoscale::fleet

@@ -6,7 +6,7 @@
 
 namespace autoscale::report {
 
-// The named asset ("report.html", "report.js", "report.css", "uPlot.iife.min.js",
+// The named asset ("report.html", "report.js", "report.css", "fleet.html", "fleet.js", "uPlot.iife.min.js",
 // "uPlot.min.css"); throws Error for an unknown name.
 std::string_view asset(std::string_view name);
 

@@ -6,6 +6,7 @@
 #include "core/output_file.hpp"
 #include "report/assets.hpp"
 #include "report/packing.hpp"
+#include "report/page_template.hpp"
 
 namespace autoscale::report {
 namespace {
@@ -13,15 +14,6 @@ namespace {
 constexpr std::string_view kManifestOpen = R"(<script type="application/json" id="report-manifest">)";
 constexpr std::string_view kColumnsOpen = R"(<script type="application/octet-stream" id="report-columns">)";
 constexpr std::string_view kClose = "</script>";
-
-// An asset inlined in a <script> or <style> element must not close it early.
-std::string_view checked_inline(std::string_view name, std::string_view closing_tag) {
-  const std::string_view text = asset(name);
-  if (text.find(closing_tag) != std::string_view::npos) {
-    throw Error(fmt::format("embedded asset {} contains '{}' and cannot be inlined", name, closing_tag));
-  }
-  return text;
-}
 
 std::string_view between(std::string_view html, std::string_view open, const char* what) {
   const auto b = html.find(open);
@@ -37,53 +29,31 @@ std::string_view between(std::string_view html, std::string_view open, const cha
 void write_report(const ReportInputs& inputs, const std::filesystem::path& out) {
   const Payload payload = build_payload(inputs);
   const std::string title = fmt::format("autoscale report: {}", inputs.evaluation.value("scenario", std::string("evaluation")));
-  // The template holds one marker per inlined part; everything between markers is copied as is.
-  const std::string_view tmpl = asset("report.html");
   OutputFile file(out);
-  std::size_t pos = 0;
-  while (pos < tmpl.size()) {
-    const auto m = tmpl.find("{{", pos);
-    if (m == std::string_view::npos) {
-      file.write(tmpl.substr(pos));
-      break;
-    }
-    const auto e = tmpl.find("}}", m);
-    if (e == std::string_view::npos) throw Error("report.html template: unterminated marker");
-    file.write(tmpl.substr(pos, m - pos));
-    const std::string_view key = tmpl.substr(m + 2, e - m - 2);
+  render_template("report.html", file, [&](std::string_view key, OutputFile& f) {
     if (key == "TITLE") {
-      std::string escaped;
-      for (char c : title) {
-        if (c == '<') {
-          escaped.append("&lt;");
-        } else if (c == '&') {
-          escaped.append("&amp;");
-        } else {
-          escaped.push_back(c);
-        }
-      }
-      file.write(escaped);
+      f.write(html_escape(title));
     } else if (key == "UPLOT_CSS") {
-      file.write(checked_inline("uPlot.min.css", "</style"));
+      f.write(checked_inline("uPlot.min.css", "</style"));
     } else if (key == "REPORT_CSS") {
-      file.write(checked_inline("report.css", "</style"));
+      f.write(checked_inline("report.css", "</style"));
     } else if (key == "UPLOT_JS") {
-      file.write(checked_inline("uPlot.iife.min.js", "</script"));
+      f.write(checked_inline("uPlot.iife.min.js", "</script"));
     } else if (key == "REPORT_JS") {
-      file.write(checked_inline("report.js", "</script"));
+      f.write(checked_inline("report.js", "</script"));
     } else if (key == "MANIFEST") {
-      file.write(kManifestOpen);
-      file.write(manifest_for_html(payload.manifest));
-      file.write(kClose);
+      f.write(kManifestOpen);
+      f.write(manifest_for_html(payload.manifest));
+      f.write(kClose);
     } else if (key == "COLUMNS") {
-      file.write(kColumnsOpen);
-      file.write(base64_encode(zlib_compress(payload.columns)));
-      file.write(kClose);
+      f.write(kColumnsOpen);
+      f.write(base64_encode(zlib_compress(payload.columns)));
+      f.write(kClose);
     } else {
-      throw Error(fmt::format("report.html template: unknown marker '{}'", key));
+      return false;
     }
-    pos = e + 2;
-  }
+    return true;
+  });
   file.commit();
 }
 

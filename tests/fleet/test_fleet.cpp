@@ -11,12 +11,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
 #include "fleet/manifest.hpp"
 #include "fleet/task.hpp"
+#include "report/fleet_html.hpp"
 #include "cli_run.hpp"
 
 namespace autoscale::fleet {
@@ -173,6 +175,11 @@ TEST(FleetCli, PlanTaskMergeWithSlurmAndKubernetesIndices) {
     EXPECT_EQ(s["state"], "done");
     EXPECT_TRUE(s["verdict"].contains("deployed_vs_baseline")) << s.dump();
   }
+  // The page carries the same document, and links each service's own report.
+  std::ostringstream page;
+  page << std::ifstream(out / "fleet.html").rdbuf();
+  EXPECT_EQ(autoscale::report::read_embedded_fleet(page.str()), fleet);
+  for (const char* service : {"web", "api"}) EXPECT_TRUE(std::filesystem::exists(out / service / "report.html")) << service;
 
   // A changed row (another seed) is no longer done: it would run again.
   std::ofstream(manifest) << "service\tscenario\tconfig\tseed\nweb\tweek.toml\tsmall.toml\t4\napi\tweek.toml\tsmall.toml\t-\n";
