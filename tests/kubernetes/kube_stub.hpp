@@ -50,11 +50,11 @@ inline void make_certificates(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   const std::string d = dir.string();
   const std::string req = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 ";
-  const std::string cmd = "cd '" + d + "' && " + req + "-keyout ca.key -out ca.pem -subj /CN=stub-ca && " + req +
+  const std::string cmd = "(cd '" + d + "' && " + req + "-keyout ca.key -out ca.pem -subj /CN=stub-ca && " + req +
                           "-keyout other-ca.key -out other-ca.pem -subj /CN=other-ca && " + req +
                           "-keyout server.key -out server.pem -subj /CN=stub-apiserver "
                           "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -CA ca.pem -CAkey ca.key && " +
-                          req + "-keyout client.key -out client.pem -subj /O=autoscale/CN=control -CA ca.pem -CAkey ca.key";
+                          req + "-keyout client.key -out client.pem -subj /O=autoscale/CN=control -CA ca.pem -CAkey ca.key)";
   if (std::system((cmd + " >/dev/null 2>&1").c_str()) != 0) throw std::runtime_error("openssl req failed: " + cmd);
 }
 
