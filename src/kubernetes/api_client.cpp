@@ -98,7 +98,8 @@ ApiClient::ApiClient(Connection connection, Timeouts timeouts)
   cl.set_connection_timeout(timeouts.connect);
   cl.set_read_timeout(timeouts.read);
   cl.set_write_timeout(timeouts.read);
-  cl.set_keep_alive(true);
+  // A connection per request: a few requests a minute, and no stale kept-alive socket to fail on.
+  cl.set_keep_alive(false);
   if (!c.username.empty()) cl.set_basic_auth(c.username, c.password);
 }
 

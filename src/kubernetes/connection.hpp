@@ -51,8 +51,11 @@ Connection in_cluster(const InClusterPaths& paths = {});
 
 // One context of a kubeconfig (`context` empty = its current-context). Relative file paths in it
 // are relative to the kubeconfig's folder, as kubectl reads them. A field this client cannot honour
-// (exec or auth-provider credential plugins, proxy-url, impersonation, ...) is an Error naming the
-// file and the field.
+// (exec or auth-provider credential plugins, proxy-url, tls-server-name, impersonation) or does
+// not know is an Error naming the file, line and field. Read without effect: `extensions` and
+// `preferences` (information for other tools) and `disable-compression` (this client never asks
+// for compressed answers). Conflicting pairs (a CA file and CA data, token and tokenFile, a CA with
+// insecure-skip-tls-verify) are errors, not a silent precedence.
 Connection from_kubeconfig(const std::string& path, const std::string& context = "");
 
 // How a caller picks: an explicit kubeconfig wins; else in-cluster when KUBERNETES_SERVICE_HOST

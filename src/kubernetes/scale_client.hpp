@@ -1,7 +1,11 @@
 #pragma once
 // The scale subresource of one workload (a Deployment, StatefulSet or ReplicaSet), read and set the
 // way `kubectl scale` does: GET .../NAME/scale, then a JSON merge patch {"spec":{"replicas":N}}
-// (Content-Type application/merge-patch+json, no query parameters) to the same path.
+// (Content-Type application/merge-patch+json, no query parameters, no fieldManager) to the same
+// path. (kubectl 1.32, observed: it GETs the Deployment object, then sends that patch; on a 409
+// it resends it; only --current-replicas/--resource-version make it GET the scale and PUT it
+// back with the resourceVersion instead, which this client does not do.) Not thread-safe: one
+// client per target, used by one control loop.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -88,7 +92,9 @@ class ScaleClient {
   std::optional<std::string> hpa_targeting();
   // Sets spec.replicas to `desired` for decision minute `minute`: refuses (kHpaConflict) when an
   // HPA targets the object, then GET scale, and the merge patch unless it already has `desired`.
-  // A second call for the same minute and replicas sends nothing. Throws ApiError.
+  // A second call for the same minute and replicas sends nothing. `minute` is any identifier
+  // unique to the decided minute (its UTC epoch minute; not a counter that restarts). Throws
+  // ApiError (Error when the token file cannot be read); nothing is remembered after a failure.
   ApplyResult apply(int desired, std::int64_t minute);
 
   const Target& target() const { return target_; }

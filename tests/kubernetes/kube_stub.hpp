@@ -24,7 +24,7 @@
 namespace autoscale::testing {
 
 struct RecordedRequest {
-  std::string method, path, query, content_type, body, authorization, user_agent;
+  std::string method, path, query, content_type, body, authorization, user_agent, accept_encoding;
   std::string client_cert_subject;  // the TLS client certificate's subject, "" without one
 };
 
@@ -178,7 +178,8 @@ class KubeStub {
   void handle(const httplib::Request& req, httplib::Response& res) {
     std::lock_guard lock(mu_);
     RecordedRequest r{req.method, req.path, "", req.get_header_value("Content-Type"), req.body,
-                      req.get_header_value("Authorization"), req.get_header_value("User-Agent"), ""};
+                      req.get_header_value("Authorization"), req.get_header_value("User-Agent"),
+                      req.get_header_value("Accept-Encoding"), ""};
     if (const auto q = req.target.find('?'); q != std::string::npos) r.query = req.target.substr(q + 1);
     if (req.ssl) {
       if (X509* peer = SSL_get1_peer_certificate(req.ssl)) {

@@ -324,6 +324,8 @@ TEST(KubernetesScale, TlsWithTheKubeconfigsCaAndToken) {
   EXPECT_EQ(c.apply(4, 1).outcome, ApplyResult::Outcome::kPatched);
   EXPECT_EQ(stub.replicas("ns/deployments/web"), 4);
   EXPECT_EQ(stub.requests().back().authorization, "Bearer abc");
+  // No compressed answers are asked for (so a kubeconfig's disable-compression holds as it is).
+  EXPECT_EQ(stub.requests().back().accept_encoding, "");
 }
 
 TEST(KubernetesScale, TlsRefusesAServerItsCaDidNotSign) {
