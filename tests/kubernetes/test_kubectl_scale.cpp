@@ -128,6 +128,31 @@ TEST(KubectlScale, OurScaleRequestIsKubectlScalesRequest) {
   expect_same(ours[0], theirs[0]);
 }
 
+TEST(KubectlScale, AStatefulSetToo) {
+  REQUIRE_KUBECTL();
+  StubAndKubeconfig s;
+  s.stub->set_replicas("ns/statefulsets/db", 1);
+  const KubectlRun k = s.kubectl(kubectl, "scale statefulset/db --replicas=3 -n ns");
+  ASSERT_EQ(k.code, 0) << k.output;
+  const std::string path = "/apis/apps/v1/namespaces/ns/statefulsets/db/scale";
+  auto writes = [&] {
+    std::vector<RecordedRequest> out;
+    for (const auto& r : s.stub->requests())
+      if (r.path == path && r.method != "GET") out.push_back(r);
+    return out;
+  };
+  const auto theirs = writes();
+  ASSERT_EQ(theirs.size(), 1u);
+  s.stub->set_replicas("ns/statefulsets/db", 1);
+  s.stub->clear();
+  auto c = s.client("ns/sts/db");
+  EXPECT_EQ(c.apply(3, 0).outcome, ApplyResult::Outcome::kPatched);
+  const auto ours = writes();
+  ASSERT_EQ(ours.size(), 1u);
+  expect_same(ours[0], theirs[0]);
+  EXPECT_EQ(ours[0].body, R"({"spec":{"replicas":3}})");
+}
+
 TEST(KubectlScale, WithAClientCertificateBothSendTheSame) {
   REQUIRE_KUBECTL();
   StubAndKubeconfig s(/*client_certificate=*/true);

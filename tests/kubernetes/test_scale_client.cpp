@@ -375,6 +375,19 @@ TEST(KubernetesScale, ClientCertificateFromKubeconfigData) {
   EXPECT_THROW(a.get(), ApiError);
 }
 
+TEST(KubernetesScale, BasicAuthFromKubeconfig) {
+  Tls tls;
+  KubeStub stub(tls.file("server.pem"), tls.file("server.key"));
+  stub.set_replicas("ns/deployments/web", 2);
+  const auto kc = tls.dir.write(
+      "kubeconfig", kubeconfig_yaml("    server: https://localhost:" + std::to_string(stub.port()) +
+                                        "\n    certificate-authority: " + tls.file("ca.pem") + "\n",
+                                    "    username: admin\n    password: pw\n"));
+  ScaleClient c(from_kubeconfig(kc.string()), parse_target("deployment/web", "ns"));
+  EXPECT_EQ(c.get().spec_replicas, 2);
+  EXPECT_EQ(stub.requests().back().authorization, "Basic YWRtaW46cHc=");  // base64("admin:pw")
+}
+
 TEST(KubernetesScale, InClusterServiceAccount) {
   Tls tls;
   KubeStub stub(tls.file("server.pem"), tls.file("server.key"));
