@@ -86,6 +86,11 @@ class KubeStub {
   KubeStub& operator=(const KubeStub&) = delete;
 
   int port() const { return port_; }
+  // Serve the API below this path only ("/k8s/clusters/c-1", as behind a proxy); "" = at the root.
+  void set_path_prefix(const std::string& prefix) {
+    std::lock_guard lock(mu_);
+    prefix_ = prefix;
+  }
 
   // Objects: "NS/RESOURCE/NAME" ("ns/deployments/web") -> spec.replicas.
   void set_replicas(const std::string& key, int replicas) {
@@ -205,7 +210,8 @@ class KubeStub {
       if (!a.retry_after.empty()) res.set_header("Retry-After", a.retry_after);
       return;
     }
-    const std::string& p = req.path;
+    if (!req.path.starts_with(prefix_)) return not_found("outside the stub's path prefix");
+    const std::string p = req.path.substr(prefix_.size());
     if (req.method == "GET") {
       if (p == "/version")
         return json(200, {{"major", "1"}, {"minor", "32"}, {"gitVersion", "v1.32.4"}, {"platform", "linux/amd64"}});
@@ -270,6 +276,7 @@ class KubeStub {
   std::map<std::string, nlohmann::json> hpas_;
   std::map<std::string, std::deque<CannedAnswer>> canned_;
   int resource_version_ = 100;
+  std::string prefix_;
 };
 
 }  // namespace autoscale::testing

@@ -375,6 +375,17 @@ TEST(KubernetesScale, ClientCertificateFromKubeconfigData) {
   EXPECT_THROW(a.get(), ApiError);
 }
 
+TEST(KubernetesScale, AServerBehindAPathPrefix) {
+  Fixture f;
+  f.stub.set_path_prefix("/k8s/clusters/c-1");
+  Connection c = http_connection(f.stub.port());
+  c.path_prefix = "/k8s/clusters/c-1";
+  ScaleClient client(c, parse_target("ns/deployment/web", "default"));
+  EXPECT_EQ(client.apply(4, 1).outcome, ApplyResult::Outcome::kPatched);
+  EXPECT_EQ(f.stub.requests().back().path, "/k8s/clusters/c-1" + std::string(kScale));
+  EXPECT_EQ(f.stub.replicas("ns/deployments/web"), 4);
+}
+
 TEST(KubernetesScale, BasicAuthFromKubeconfig) {
   Tls tls;
   KubeStub stub(tls.file("server.pem"), tls.file("server.key"));
