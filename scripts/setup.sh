@@ -27,11 +27,15 @@ PACKAGES=(
   slurm-wlm munge     # the fleet's job-array test on a real single-node Slurm (tests/fleet/)
   openmpi-bin libopenmpi-dev  # data-parallel training under mpirun (src/distributed/)
   python3-botocore    # exported AWS scaling policies checked against the AWS service model
+  libssl-dev          # the Kubernetes client's TLS certificates and keys (src/kubernetes/)
 )
 # Node.js and npm build the report's front end; machines of this kind come with Node 20, so
 # Debian's packages are only a fallback (the browser test's playwright-core needs Node >= 20).
 command -v node >/dev/null || PACKAGES+=(nodejs)
 command -v npm >/dev/null || PACKAGES+=(npm)
+# The Kubernetes client's requests are compared with the real kubectl's (tests/kubernetes/); any
+# kubectl >= 1.16 patches the scale subresource the same way, Debian's kubernetes-client is one.
+command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
