@@ -10,11 +10,21 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace autoscale::testing {
+
+// A file's whole text (a child's log); "" when it cannot be read.
+inline std::string read_file_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 class Child {
  public:

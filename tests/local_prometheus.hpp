@@ -33,13 +33,6 @@ inline bool under_ci() {
   return ci && *ci;
 }
 
-inline std::string read_file_text(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Prometheus with `config` (prometheus.yml) and `data` (its TSDB directory), listening on a free
 // loopback port (another one if something took it meanwhile); ready() once /-/ready answers 200.
 class LocalPrometheus {

@@ -48,9 +48,6 @@ void run_control(ControlArgs& a) {
     if (authorization) throw CLI::ValidationError("--bearer-token-file", "conflicts with the Authorization --header");
     o.prometheus.headers.push_back(prom::bearer_token_header(a.token_file));
   }
-  if (a.wall_clock != "true" && a.wall_clock != "false") {
-    throw CLI::ValidationError("--wall-clock", "expected true or false, got '" + a.wall_clock + "'");
-  }
   o.wall_clock = a.wall_clock == "true";
   o.log_level = serve::parse_log_level(a.log_level);
   control::WebhookOptions webhook;
@@ -108,15 +105,21 @@ void add_control(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--every", a->every, "tick interval; ticks fall --settle after multiples of it")->capture_default_str()->check(dur);
   c->add_option("--settle", a->settle, "how long after a minute ends its scrapes are taken to have landed (0 allowed)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(parsed_by([](const std::string& t) { duration(t, true); }, "DURATION"));
   c->add_option("--actuate", a->actuate, "file:PATH (a JSON line per decision), command:CMD ($1 = desired) or webhook:URL (POST JSON)")
-      ->required();
+      ->required()
+      ->check(parsed_by([](const std::string& t) { control::check_actuator_spec(t); }, "KIND:ARG"));
   c->add_flag("--enforce", a->o.enforce, "act on the decisions (default: shadow mode, nothing is acted on)");
   c->add_option("--wall-clock", a->wall_clock, "true: the model sees the minute's time of day; false: no clock (models "
                                               "trained on a load without one, the seed's)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::IsMember({"true", "false"}));
   c->add_option("--max-gap-minutes", a->o.max_gap_minutes, "missing minutes filled by the gap rule; a longer gap restarts the state")
       ->capture_default_str()->check(CLI::Range(0, 10080));
+  c->add_option("--state-dir", a->o.state_dir,
+                "keep the service's state here (as serve --state-dir does): a restart rebuilds it and never decides a "
+                "minute twice");
   c->add_option("--metrics-host", a->o.metrics_host, "address of the /metrics listener")->capture_default_str();
   c->add_option("--metrics-port", a->o.metrics_port, "serve /metrics on this port (0 = any free port; default: none)")
       ->check(CLI::Range(0, 65535));

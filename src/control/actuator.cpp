@@ -190,18 +190,26 @@ void WebhookActuator::apply(const Actuation& a) {
 
 // ---- factory ------------------------------------------------------------------------------------
 
-std::unique_ptr<Actuator> make_actuator(const std::string& spec, std::chrono::milliseconds command_timeout,
-                                        const WebhookOptions& webhook) {
+void check_actuator_spec(const std::string& spec) {
   const auto colon = spec.find(':');
   const std::string kind = spec.substr(0, colon), arg = colon == std::string::npos ? "" : spec.substr(colon + 1);
-  if (kind == "file" || kind == "command" || kind == "webhook") {
-    if (arg.empty()) throw Error(fmt::format("--actuate {}: needs an argument ({}:{})", kind, kind,
-                                             kind == "file" ? "PATH" : kind == "command" ? "CMD" : "URL"));
+  if (kind != "file" && kind != "command" && kind != "webhook") {
+    throw Error(fmt::format("--actuate '{}': expected file:PATH, command:CMD or webhook:URL", spec));
   }
+  if (arg.empty()) {
+    throw Error(fmt::format("--actuate {}: needs an argument ({}:{})", kind, kind,
+                            kind == "file" ? "PATH" : kind == "command" ? "CMD" : "URL"));
+  }
+}
+
+std::unique_ptr<Actuator> make_actuator(const std::string& spec, std::chrono::milliseconds command_timeout,
+                                        const WebhookOptions& webhook) {
+  check_actuator_spec(spec);
+  const auto colon = spec.find(':');
+  const std::string kind = spec.substr(0, colon), arg = spec.substr(colon + 1);
   if (kind == "file") return std::make_unique<FileActuator>(arg);
   if (kind == "command") return std::make_unique<CommandActuator>(arg, command_timeout);
-  if (kind == "webhook") return std::make_unique<WebhookActuator>(arg, webhook);
-  throw Error(fmt::format("--actuate '{}': expected file:PATH, command:CMD or webhook:URL", spec));
+  return std::make_unique<WebhookActuator>(arg, webhook);
 }
 
 }  // namespace autoscale::control

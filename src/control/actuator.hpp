@@ -102,7 +102,10 @@ class WebhookActuator : public Actuator {
 // The actuation's JSON line (FileActuator's, WebhookActuator's body).
 std::string actuation_json(const Actuation& a);
 
-// "file:PATH", "command:CMD", "webhook:URL". Throws Error naming --actuate and the kinds otherwise.
+// Checks the form of "file:PATH", "command:CMD", "webhook:URL" (a kind and a non-empty argument);
+// throws Error naming --actuate and the kinds otherwise.
+void check_actuator_spec(const std::string& spec);
+// The actuator `spec` names (check_actuator_spec's forms); throws Error when it cannot be made.
 std::unique_ptr<Actuator> make_actuator(const std::string& spec, std::chrono::milliseconds command_timeout,
                                         const WebhookOptions& webhook);
 

@@ -40,6 +40,7 @@ const char* reason_name(FailSafe r) {
     case FailSafe::kStaleSample: return "stale_sample";
     case FailSafe::kInvalidResult: return "invalid_result";
     case FailSafe::kClockError: return "clock_error";
+    case FailSafe::kStateError: return "state_error";
     case FailSafe::kActuatorError: return "actuator_error";
   }
   return "unknown";
@@ -54,6 +55,7 @@ struct ControlLoop::Impl {
   std::shared_ptr<const serve::LoadedModel> model;
   serve::JsonLog log;
   std::unique_ptr<serve::ServiceMirror> mirror;
+  std::optional<serve::StateStore> store;
 
   // What the loop has done: read by the metrics thread under mu.
   mutable std::mutex mu;
@@ -216,6 +218,18 @@ struct ControlLoop::Impl {
         throw Hold{e.status() == 409 ? FailSafe::kClockError : FailSafe::kInvalidResult,
                    fmt::format("the minute's report {} is refused: {}", body.dump(), e.what())};
       }
+      if (store && !t.decision.duplicate) {
+        try {
+          if (t.decision.restarted) {
+            store->rewrite(o.service, mirror->history());
+          } else {
+            store->append(o.service, t.report);
+          }
+        } catch (const std::exception& e) {
+          mirror->drop_last();  // not persisted: not applied, as the server does
+          throw Hold{FailSafe::kStateError, fmt::format("cannot persist the minute: {}", e.what())};
+        }
+      }
     } catch (const Hold& h) {
       raise(h.reason, h.message, t.minute_start);
       count_tick("failsafe");
@@ -349,6 +363,31 @@ ControlLoop::ControlLoop(ControlOptions options, std::unique_ptr<Actuator> actua
   const Scenario* scenario = &i.scenario;
   i.mirror = std::make_unique<serve::ServiceMirror>(i.scenario.make_env(), config,
                                                     [model, scenario] { return model->make_policy(*scenario); });
+  if (!i.o.state_dir.empty()) {
+    i.store.emplace(i.o.state_dir, true);
+    for (auto& saved : i.store->load_all(i.scenario.service.warmup_latency)) {
+      if (saved.id != i.o.service) continue;
+      if (!saved.reports.empty() &&
+          (saved.config.wall_clock != config.wall_clock || saved.config.max_gap_minutes != config.max_gap_minutes)) {
+        throw Error(fmt::format("--state-dir {}: service '{}' was kept with wall_clock {} and max_gap_minutes {}, not {} and {}; "
+                                "they change how its past minutes are read: remove {}/services/{} to start anew",
+                                i.o.state_dir, i.o.service, saved.config.wall_clock, saved.config.max_gap_minutes,
+                                config.wall_clock, config.max_gap_minutes, i.o.state_dir, i.o.service));
+      }
+      i.mirror->replay(saved.reports);  // with this model, as a restarted server rebuilds a service
+      if (!saved.reports.empty()) {
+        i.decided_minute = saved.reports.back().minute_key() * 60;
+        i.last = i.mirror->last_decision();
+        i.last_report = saved.reports.back();
+      }
+    }
+    i.store->save_config(i.o.service, config);
+    if (i.decided_minute) {
+      i.log.write(serve::LogLevel::kInfo, "state restored",
+                  {{"service", i.o.service}, {"state_dir", i.o.state_dir}, {"reports", i.mirror->history().size()},
+                   {"last_minute_timestamp", *i.decided_minute}});
+    }
+  }
   if (i.o.enforce) i.actuator->check_enforce();
   i.log.write(serve::LogLevel::kInfo, "control started",
               {{"service", i.o.service}, {"prometheus", i.o.prometheus.url}, {"model", i.o.model}, {"checksum", i.model->checksum},

@@ -29,12 +29,13 @@ enum class FailSafe {
   kStaleSample,      // the freshness query's sample is older than --max-sample-age
   kInvalidResult,    // several series, a negative or fractional count, failed > load, ...
   kClockError,       // the minute source went back before the last decided minute
+  kStateError,       // the minute could not be persisted (--state-dir): not applied
   kActuatorError,    // the actuator could not carry the decision out
 };
-inline constexpr std::array<FailSafe, 7> kFailSafeReasons{FailSafe::kPrometheusError, FailSafe::kEmptyResult,
+inline constexpr std::array<FailSafe, 8> kFailSafeReasons{FailSafe::kPrometheusError, FailSafe::kEmptyResult,
                                                           FailSafe::kNotANumber,      FailSafe::kStaleSample,
                                                           FailSafe::kInvalidResult,   FailSafe::kClockError,
-                                                          FailSafe::kActuatorError};
+                                                          FailSafe::kStateError,      FailSafe::kActuatorError};
 const char* reason_name(FailSafe r);  // "prometheus_error", "empty_result", ...
 
 struct ControlOptions {
@@ -60,6 +61,10 @@ struct ControlOptions {
   bool enforce = false;
   bool wall_clock = true;         // the service config's wall_clock (time-of-day features)
   int max_gap_minutes = 60;       // the service config's gap rule
+  // The service's state on disk, as `serve --state-dir` keeps it (serve::StateStore: the accepted
+  // reports, fdatasync'ed before the decision is acted on): a restarted loop rebuilds the state and
+  // knows the minutes it decided. Empty: memory only (a restart starts the state anew).
+  std::string state_dir;
   std::string metrics_host = "127.0.0.1";
   int metrics_port = -1;          // -1: no listener; 0: any free port
   serve::LogLevel log_level = serve::LogLevel::kInfo;

@@ -48,7 +48,10 @@ struct ControlFixture : ::testing::Test {
   std::filesystem::path dir = serve_testing::temp_dir("control");
   std::FILE* log = std::tmpfile();
 
-  ~ControlFixture() override { std::fclose(log); }
+  ~ControlFixture() override {
+    std::fclose(log);
+    std::filesystem::remove_all(dir);
+  }
 
   ControlOptions options(bool enforce = true) {
     ControlOptions o;
@@ -201,6 +204,61 @@ TEST_F(ControlFixture, TheWallClockDecidesTheLastWholeMinuteAtItsEnd) {
   EXPECT_EQ(loop->tick((kBase + 5 * 60 + 59) * 1000).kind, TickResult::Kind::kAlreadyDecided);
   EXPECT_EQ(loop->tick((kBase + 6 * 60 + 10) * 1000).kind, TickResult::Kind::kDecided);
   EXPECT_EQ(applied.size(), 2u);
+}
+
+TEST_F(ControlFixture, WithAStateDirARestartedLoopContinuesTheStateAndNeverDecidesAMinuteTwice) {
+  ControlOptions o = options();
+  o.state_dir = (dir / "state").string();
+  const auto minutes = script();
+  // Uninterrupted, in memory.
+  std::vector<serve::Decision> straight;
+  {
+    ControlOptions mem = options();
+    auto loop = make(mem);
+    for (std::size_t m = 0; m < minutes.size(); ++m) {
+      minute(static_cast<std::int64_t>(m), minutes[m].load, minutes[m].failed, minutes[m].fleet, minutes[m].warming);
+      straight.push_back(loop->tick(0).decision);
+    }
+  }
+  applied.clear();
+  // Restarted after every fourth minute, once within a minute already decided.
+  std::unique_ptr<ControlLoop> loop;
+  for (std::size_t m = 0; m < minutes.size(); ++m) {
+    if (m % 4 == 0) {
+      loop.reset();
+      loop = make(o);
+    }
+    minute(static_cast<std::int64_t>(m), minutes[m].load, minutes[m].failed, minutes[m].fleet, minutes[m].warming);
+    const TickResult t = loop->tick(0);
+    ASSERT_EQ(t.kind, TickResult::Kind::kDecided) << t.error;
+    EXPECT_EQ(t.decision.minute, straight[m].minute);
+    EXPECT_EQ(t.decision.desired, straight[m].desired) << "minute " << m;
+    EXPECT_EQ(t.decision.action.add, straight[m].action.add) << "minute " << m;
+    EXPECT_EQ(t.decision.action.remove, straight[m].action.remove) << "minute " << m;
+  }
+  loop.reset();
+  loop = make(o);  // restarted in the last decided minute: nothing to do
+  EXPECT_EQ(loop->tick(0).kind, TickResult::Kind::kAlreadyDecided);
+  EXPECT_EQ(applied.size(), minutes.size());
+  EXPECT_THAT(loop->metrics_text(), HasSubstr(fmt::format("autoscale_control_desired{{service=\"api\"}} {}", straight.back().desired)));
+  // The state cannot be written: the minute is not applied and the fleet holds.
+  std::filesystem::remove_all(dir / "state" / "services" / "api");
+  std::ofstream(dir / "state" / "services" / "api") << "not a directory\n";
+  minute(static_cast<std::int64_t>(minutes.size()), 9000, 0, 30, 0);
+  const TickResult t = loop->tick(0);
+  EXPECT_EQ(t.kind, TickResult::Kind::kFailSafe);
+  EXPECT_EQ(t.reason, FailSafe::kStateError);
+  EXPECT_EQ(applied.size(), minutes.size());
+  EXPECT_EQ(loop->mirror().history().size(), minutes.size());  // dropped again, as the server drops it
+  // Other service settings than the kept state's are refused at start.
+  std::filesystem::remove(dir / "state" / "services" / "api");
+  {
+    auto first = make(o);
+    minute(0, 9000, 0, 30, 0);
+    ASSERT_EQ(first->tick(0).kind, TickResult::Kind::kDecided);
+  }
+  o.max_gap_minutes = 5;
+  EXPECT_THROW(make(o), Error);
 }
 
 // ---- Fail safe: each case holds the fleet (no actuation), raises the alarm and logs why ----------
