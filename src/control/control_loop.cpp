@@ -188,6 +188,9 @@ struct ControlLoop::Impl {
       } else {
         eval_ms = now_ms - o.settle.count();
         const double clock = value_of("clock", o.clock_query, eval_ms);
+        if (clock > 253402300799.0) {  // past 9999-12-31, as the API's timestamps
+          throw Hold{FailSafe::kInvalidResult, fmt::format("clock query '{}' returned {}, not epoch seconds", o.clock_query, clock)};
+        }
         t.minute_start = floor_div(static_cast<std::int64_t>(std::floor(clock)), 60) * 60;
       }
       {
@@ -230,6 +233,14 @@ struct ControlLoop::Impl {
           throw Hold{FailSafe::kStateError, fmt::format("cannot persist the minute: {}", e.what())};
         }
       }
+    } catch (const std::exception& e) {
+      // Not expected (the report passed the API's own checks): still a hold, never a crash of the loop.
+      t.kind = TickResult::Kind::kFailSafe;
+      t.reason = FailSafe::kInvalidResult;
+      t.error = std::string("internal error: ") + e.what();
+      raise(*t.reason, t.error, t.minute_start);
+      count_tick("failsafe");
+      return t;
     } catch (const Hold& h) {
       raise(h.reason, h.message, t.minute_start);
       count_tick("failsafe");

@@ -10,8 +10,11 @@
 // minute n + 1 only once the file holds minute n's decision, which it then applies, as evaluate's
 // episode applies the policy's action. control's clock is that timestamp (--clock-query), read at
 // one evaluation time (now - --settle) with the other series, so each decision sees one scrape's
-// minute, whatever the scrape and tick phases; ticks in between (every 100 ms against a minute of
-// about half a second) find the minute decided and do nothing.
+// minute, whatever the scrape and tick phases: while control decides minute n the exporter shows
+// minute n only (it moves on after the decision), and Prometheus scrapes a target one scrape after
+// the other, so no scrape of another minute can land between the clock's query and the others'.
+// Ticks in between (every 100 ms against a minute of about 0.7 s) find the minute decided and do
+// nothing.
 #include "serve_test_util.hpp"  // first: Eigen before httplib
 
 #include <gmock/gmock.h>
