@@ -126,16 +126,18 @@ TEST(ControlEndToEnd, ARealPrometheusAndTheFileActuatorCloseTheLoopWithEvaluates
   Env env = scenario.make_env();
   env.reset(kSeed);
   exporter.publish(0, env.info());
+  // It also scrapes control's own /metrics, which must parse as Prometheus reads them.
+  const int metrics_port = autoscale::testing::unused_loopback_port();
   std::ofstream(dir / "prometheus.yml") << fmt::format(
       "global:\n  scrape_interval: 200ms\n  scrape_timeout: 200ms\nscrape_configs:\n  - job_name: sim\n"
+      "    static_configs:\n      - targets: ['127.0.0.1:{}']\n  - job_name: control\n"
       "    static_configs:\n      - targets: ['127.0.0.1:{}']\n",
-      exporter.port());
+      exporter.port(), metrics_port);
   autoscale::testing::LocalPrometheus prom(dir / "prometheus.yml", dir / "data", dir / "prometheus.log");
   ASSERT_TRUE(prom.ready()) << "Prometheus did not become ready; its log:\n" << prom.log();
 
   // control, enforcing through the file actuator.
   const fs::path decisions = dir / "decisions.jsonl";
-  const int metrics_port = autoscale::testing::unused_loopback_port();
   autoscale::testing::Child control(
       {AUTOSCALE_CLI, "control", "--prometheus", prom.url(), "--service", "e2e", "--load-query", "sim_requests",
        "--failed-query", "sim_failed", "--fleet-query", "sim_active", "--warming-query", "sim_warming", "--clock-query",
@@ -162,9 +164,19 @@ TEST(ControlEndToEnd, ARealPrometheusAndTheFileActuatorCloseTheLoopWithEvaluates
     simulated.push_back(env.info());
     exporter.publish(n + 1, env.info());
   }
-  // One more look at control's own metrics, then stop it.
+  // One more look at control's own metrics, directly and as Prometheus scraped them, then stop it.
   httplib::Client mc("127.0.0.1", metrics_port);
   const auto metrics = mc.Get("/metrics");
+  nlohmann::json scraped;
+  httplib::Client pc("127.0.0.1", prom.port());
+  const std::string last_ts = std::to_string(kBase + 60 * (kMinutes - 1));
+  for (int i = 0; i < 100; ++i) {
+    const auto r = pc.Get("/api/v1/query?query=autoscale_control_desired%20and%20on(service)%20"
+                          "autoscale_control_last_decision_timestamp_seconds%3D%3D" + last_ts);
+    if (r && r->status == 200) scraped = nlohmann::json::parse(r->body);
+    if (scraped.contains("data") && !scraped["data"]["result"].empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   EXPECT_EQ(control.stop(), 0) << read_file_text(dir / "control.log");
   prom.stop();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -200,6 +212,10 @@ TEST(ControlEndToEnd, ARealPrometheusAndTheFileActuatorCloseTheLoopWithEvaluates
   }
   EXPECT_EQ(compared, kMinutes - 1);
   EXPECT_GT(nonzero, 3) << "evaluate's episode barely acts: the comparison would prove little";
+  ASSERT_TRUE(scraped.contains("data") && scraped["data"]["result"].size() == 1)
+      << "Prometheus did not scrape control's last decision: " << scraped.dump();
+  EXPECT_EQ(scraped["data"]["result"][0]["value"][1].get<std::string>(), std::to_string(lines.back()["desired"].get<int>()));
+  EXPECT_EQ(scraped["data"]["result"][0]["metric"]["job"], "control");
   ASSERT_TRUE(metrics);
   EXPECT_THAT(metrics->body, ::testing::HasSubstr("autoscale_control_enforced{service=\"e2e\"} 1"));
   EXPECT_THAT(metrics->body, ::testing::HasSubstr("autoscale_control_failsafe{service=\"e2e\",reason=\"stale_sample\"} 0"));
