@@ -31,6 +31,15 @@ std::chrono::milliseconds duration(const std::string& text, bool zero_ok = false
   return std::chrono::milliseconds(prom::parse_duration_arg(text));
 }
 
+// The actuator --actuate names. Another kind (the Kubernetes scale actuator) is one more branch
+// here and in control::check_actuator_spec: anything implementing control::Actuator plugs in.
+std::unique_ptr<control::Actuator> actuator_for(const ControlArgs& a) {
+  control::WebhookOptions webhook;
+  for (const auto& h : a.webhook_headers) webhook.headers.push_back(prom::parse_header(h));
+  webhook.tries = a.webhook_tries;
+  return control::make_actuator(a.actuate, duration(a.command_timeout), webhook);
+}
+
 void run_control(ControlArgs& a) {
   control::ControlOptions& o = a.o;
   o.every = duration(a.every);
@@ -50,16 +59,12 @@ void run_control(ControlArgs& a) {
   }
   o.wall_clock = a.wall_clock == "true";
   o.log_level = serve::parse_log_level(a.log_level);
-  control::WebhookOptions webhook;
-  for (const auto& h : a.webhook_headers) webhook.headers.push_back(prom::parse_header(h));
-  webhook.tries = a.webhook_tries;
-
   // Signals go to one thread that waits for them.
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGTERM, SIGINT, SIGUSR1}) sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  control::ControlLoop loop(o, control::make_actuator(a.actuate, duration(a.command_timeout), webhook));
+  control::ControlLoop loop(o, actuator_for(a));
   loop.start_metrics();
   std::thread signals([&] {
     int sig = 0;
