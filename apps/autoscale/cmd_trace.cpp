@@ -14,6 +14,7 @@
 #include "prometheus/query_range.hpp"
 #include "prometheus/time_args.hpp"
 #include "prometheus/trace_csv.hpp"
+#include "validators.hpp"
 
 namespace autoscale::cli {
 namespace {
@@ -24,21 +25,6 @@ struct TraceArgs {
   std::string url, query, start, end, step = "60s", out, token_file;
   std::vector<std::string> headers;
 };
-
-// A CLI11 check from one of the parsers: their Error's message, which CLI11 prefixes with the option.
-template <class Parse>
-CLI::Validator parsed_by(Parse parse, std::string description) {
-  return CLI::Validator(
-      [parse](std::string& text) -> std::string {
-        try {
-          parse(text);
-        } catch (const Error& e) {
-          return e.what();
-        }
-        return {};
-      },
-      std::move(description));
-}
 
 // "35 of 17280 steps had no value: 34 in 1 gap, the longest 8.5 min (a scenario needs
 // max_gap_minutes = 9 to read the file), 1 before the first row"; empty when none is missing.

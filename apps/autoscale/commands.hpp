@@ -16,5 +16,6 @@ void add_report(CLI::App& app);
 void add_trace(CLI::App& app);   // cmd_trace.cpp: a trace CSV from Prometheus
 void add_fleet(CLI::App& app);   // cmd_fleet.cpp: plan, task, merge
 void add_export(CLI::App& app);  // cmd_export.cpp
+void add_control(CLI::App& app);  // cmd_control.cpp: the Prometheus-driven control loop
 
 }  // namespace autoscale::cli

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   autoscale::cli::add_trace(app);
   autoscale::cli::add_fleet(app);
   autoscale::cli::add_export(app);
+  autoscale::cli::add_control(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <string>
 
+#include "core/error.hpp"
+
 namespace autoscale::cli {
 
 inline CLI::Validator at_least(long long min) {
@@ -19,6 +21,21 @@ inline CLI::Validator at_least(long long min) {
         return {};
       },
       fmt::format("INT>={}", min));
+}
+
+// A CLI11 check from one of the parsers: their Error's message, which CLI11 prefixes with the option.
+template <class Parse>
+CLI::Validator parsed_by(Parse parse, std::string description) {
+  return CLI::Validator(
+      [parse](std::string& text) -> std::string {
+        try {
+          parse(text);
+        } catch (const Error& e) {
+          return e.what();
+        }
+        return {};
+      },
+      std::move(description));
 }
 
 }  // namespace autoscale::cli

@@ -33,7 +33,7 @@
 #include "prometheus/trace_csv.hpp"
 #include "scenario/scenario.hpp"
 #include "cli_run.hpp"
-#include "loopback_port.hpp"
+#include "local_prometheus.hpp"
 
 namespace autoscale::prometheus {
 namespace {
@@ -41,8 +41,8 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-const fs::path kPrometheus = "/usr/bin/prometheus";
-const fs::path kPromtool = "/usr/bin/promtool";
+const fs::path& kPrometheus = autoscale::testing::kPrometheusBinary;
+const fs::path& kPromtool = autoscale::testing::kPromtoolBinary;
 
 // ---- The known series -------------------------------------------------------------------------
 // http_requests_total sampled every 15 s for 3 days from 2023-11-06T00:00:00Z. Its rate is constant
@@ -107,55 +107,7 @@ std::string openmetrics() {
 
 // ---- Processes --------------------------------------------------------------------------------
 
-int free_port() { return autoscale::testing::unused_loopback_port(); }
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A child process, stopped (SIGTERM, then SIGKILL) when this is destroyed, also when a test fails
-// on the way; it also dies with the test process (PR_SET_PDEATHSIG).
-class Child {
- public:
-  Child(const std::vector<std::string>& args, const fs::path& log) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    const std::string log_path = log.string();
-    pid_ = fork();
-    if (pid_ == 0) {  // only async-signal-safe calls until exec
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-  }
-  ~Child() { stop(); }
-  bool running() {
-    if (pid_ <= 0) return false;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) pid_ = -1;
-    return pid_ > 0;
-  }
-  void stop() {
-    if (!running()) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 100 && running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (running()) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
+using autoscale::testing::read_file_text;
 
 using autoscale::testing::CliRun;
 // The CLI with `args`, stdout and stderr apart (the test reads stderr).
@@ -199,31 +151,14 @@ TEST(PrometheusTrace, ARealPrometheusGivesTheKnownSeriesAcrossWindowsWithItsGap)
   const int backfill = std::system((kPromtool.string() + " tsdb create-blocks-from openmetrics " + (dir.path / "requests.om").string() +
                                     " " + data.string() + " >" + (dir.path / "promtool.log").string() + " 2>&1")
                                        .c_str());
-  ASSERT_EQ(backfill, 0) << read_text(dir.path / "promtool.log");
+  ASSERT_EQ(backfill, 0) << read_file_text(dir.path / "promtool.log");
   std::ofstream(dir.path / "prometheus.yml") << "global:\n  scrape_interval: 1m\nscrape_configs: []\n";
 
-  // Prometheus on a free loopback port (another one if something took it meanwhile), ready when
-  // /-/ready answers 200.
-  std::unique_ptr<Child> server;
-  int port = 0;
-  bool ready = false;
-  const auto log = dir.path / "prometheus.log";
-  for (int attempt = 0; attempt < 3 && !ready; ++attempt) {
-    port = free_port();
-    server = std::make_unique<Child>(
-        std::vector<std::string>{kPrometheus.string(), "--config.file=" + (dir.path / "prometheus.yml").string(),
-                                 "--storage.tsdb.path=" + data.string(), "--web.listen-address=127.0.0.1:" + std::to_string(port),
-                                 "--storage.tsdb.retention.time=100y"},
-        log);
-    httplib::Client probe("127.0.0.1", port);
-    probe.set_connection_timeout(1);
-    for (int i = 0; i < 600 && server->running() && !ready; ++i) {
-      const auto r = probe.Get("/-/ready");
-      ready = r && r->status == 200;
-      if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-  ASSERT_TRUE(ready) << "Prometheus did not become ready; its log:\n" << read_text(log);
+  // Prometheus on a free loopback port, ready when /-/ready answers 200.
+  autoscale::testing::LocalPrometheus server(dir.path / "prometheus.yml", data, dir.path / "prometheus.log",
+                                             {"--storage.tsdb.retention.time=100y"});
+  const int port = server.port();
+  ASSERT_TRUE(server.ready()) << "Prometheus did not become ready; its log:\n" << server.log();
 
   // 17,280 steps of 15 s: more than one request's 11,000.
   const std::int64_t first_step = kStart + kQueryOffset, last_step = first_step + (kSamples - 1) * kSampleEvery;
@@ -235,7 +170,7 @@ TEST(PrometheusTrace, ARealPrometheusGivesTheKnownSeriesAcrossWindowsWithItsGap)
   std::cout << r.err;
   EXPECT_THAT(r.err, HasSubstr("window 1 of 2: 2023-11-06T00:00:07Z to 2023-11-07T21:49:52Z (11000 steps)"));
   EXPECT_THAT(r.err, HasSubstr("window 2 of 2: 2023-11-07T21:50:07Z to 2023-11-08T23:59:52Z (6280 steps)"));
-  server->stop();
+  server.stop();
 
   // rate(x[2m]) at t is the slope of the samples it sees, extrapolated to the window's edges when
   // the first and last sample are within 1.1 sample intervals of them (here 7 and 8 s: always).
