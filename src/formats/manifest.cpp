@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "formats/aws_policies.hpp"
 #include "policies/hpa.hpp"
 #include "policies/spec.hpp"
 
@@ -511,7 +512,9 @@ bool is_manifest_spec(const std::string& text) {
 }
 
 std::string expand_manifest_spec(const std::string& text, const ServiceParams& service) {
-  return is_manifest_spec(text) ? import_manifest_file(text.substr(1), service).spec : text;
+  if (is_manifest_spec(text)) return import_manifest_file(text.substr(1), service).spec;
+  if (is_aws_spec(text)) return import_aws_file(text.substr(1), service).spec;
+  return text;
 }
 
 std::string manifest_name(const std::string& path) {

@@ -24,8 +24,10 @@ ImportedManifest import_manifest_file(const std::string& path, const ServicePara
 
 // Whether `text` is `@FILE` with FILE ending .yaml or .yml.
 bool is_manifest_spec(const std::string& text);
-// The one place a policy spec's `@FILE.yaml` is expanded (the CLI and the pipeline call it before
-// parse_policy_spec, which reads other `@FILE`s): the imported `hpa:` spec, else `text` unchanged.
+// The one place a policy spec's `@FILE.yaml` and `@FILE.json` are expanded (the CLI and the
+// pipeline call it before parse_policy_spec, which reads other `@FILE`s): the imported `hpa:` spec
+// of a manifest, the imported AWS-style spec of AWS policies (formats/aws_policies.hpp), else
+// `text` unchanged.
 std::string expand_manifest_spec(const std::string& text, const ServiceParams& service);
 
 // metadata.name of a manifest file ("" when it has none).

@@ -11,6 +11,7 @@
 #include "core/output_file.hpp"
 #include "eval/minute_trace.hpp"
 #include "eval/policy_factory.hpp"
+#include "formats/aws_policies.hpp"
 #include "formats/manifest.hpp"
 #include "pipeline/comparison.hpp"
 #include "core/seed_ranges.hpp"
@@ -100,28 +101,65 @@ std::vector<TuneTrial> tune_all(const Scenario& scenario, const TraceJobOptions&
   return tuned;
 }
 
-// The best tuned hpa as the operator's kind of manifest, keeping their original's other fields:
-// DIR/hpa.yaml from an HPA; DIR/keda.yaml from a ScaledObject, and DIR/hpa.yaml as well when its
-// sync period is the cluster default an HPA manifest implies.
-void write_manifests(const std::string& original, const std::vector<TuneTrial>& tuned, const Scenario& past,
-                     const std::filesystem::path& out, const Log& log) {
+// What `run` writes of the tuned classical policies in the operator's own format, next to
+// baselines/*.spec: from an HPA or ScaledObject manifest the best tuned hpa as DIR/hpa.yaml
+// (DIR/keda.yaml from a ScaledObject, and hpa.yaml as well when its sync period is the 15 s an
+// HPA manifest implies), keeping the original's other fields; from AWS policies (@FILE.json) each
+// tuned AWS-style policy as DIR/aws-<policy>.json, the calls that set it on the operator's group
+// (the one of the original's type updating their policies in place). Returns the verdict's
+// `exports`: what was written, and for which tuned policies of that platform nothing was, and why.
+nlohmann::json write_exports(const std::string& baseline, const std::vector<TuneTrial>& tuned, const Scenario& past,
+                             const std::filesystem::path& out, const Log& log) {
+  nlohmann::json written = nlohmann::json::array(), refused = nlohmann::json::array();
   const auto& names = classical_policy_names();
-  const std::string& hpa = tuned[static_cast<std::size_t>(std::find(names.begin(), names.end(), "hpa") - names.begin())].spec;
-  const auto kind = formats::import_manifest_file(original, past.service).kind;
-  if (kind == formats::ManifestKind::kScaledObject) {
-    write_file_atomic(out / "keda.yaml",
-                      formats::export_manifest(hpa, {formats::ManifestKind::kScaledObject, "", original}, past.service));
-    log(fmt::format("    the best tuned hpa as a ScaledObject from {}: {}\n", original, (out / "keda.yaml").string()));
-    if (parse_policy_spec(hpa).args.at("sync") != "15") {
-      log("    (no hpa.yaml: the ScaledObject's pollingInterval is not the 15 s sync period an HPA manifest implies)\n");
-      return;
+  const auto spec_of = [&](const std::string& name) -> const std::string& {
+    return tuned[static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin())].spec;
+  };
+  // `imports_as`: the spec the file reads back as (every key written out).
+  const auto wrote = [&](const std::string& spec, const char* format, const std::filesystem::path& file, const std::string& what) {
+    written.push_back({{"policy", spec}, {"format", format}, {"file", file.string()},
+                       {"imports_as", formats::expand_manifest_spec(fmt::format("@{}", file.string()), past.service)}});
+    log(fmt::format("    {}: {}\n", what, file.string()));
+  };
+  const auto not_written = [&](const std::string& spec, const std::string& why) {
+    refused.push_back({{"policy", spec}, {"why", why}});
+    log(fmt::format("    not written: {} ({})\n", parse_policy_spec(spec).name, why));
+  };
+  if (formats::is_manifest_spec(baseline)) {
+    const std::string original = baseline.substr(1);
+    const std::string& hpa = spec_of("hpa");
+    const auto kind = formats::import_manifest_file(original, past.service).kind;
+    if (kind == formats::ManifestKind::kScaledObject) {
+      write_file_atomic(out / "keda.yaml",
+                        formats::export_manifest(hpa, {formats::ManifestKind::kScaledObject, "", original}, past.service));
+      wrote(hpa, "keda", out / "keda.yaml", "the best tuned hpa as a ScaledObject from " + original);
+      if (parse_policy_spec(hpa).args.at("sync") != "15") {
+        not_written(hpa, "no hpa.yaml: the ScaledObject's pollingInterval is not the 15 s sync period an HPA manifest implies");
+      } else {
+        write_file_atomic(out / "hpa.yaml", formats::export_manifest(
+                                                hpa, {formats::ManifestKind::kHpa, formats::manifest_name(original), ""},
+                                                past.service));
+        wrote(hpa, "hpa", out / "hpa.yaml", "the best tuned hpa as a HorizontalPodAutoscaler");
+      }
+    } else {
+      write_file_atomic(out / "hpa.yaml", formats::export_manifest(hpa, {formats::ManifestKind::kHpa, "", original}, past.service));
+      wrote(hpa, "hpa", out / "hpa.yaml", "the best tuned hpa as a HorizontalPodAutoscaler from " + original);
     }
-    write_file_atomic(out / "hpa.yaml", formats::export_manifest(hpa, {formats::ManifestKind::kHpa, formats::manifest_name(original), ""},
-                                                                 past.service));
-  } else {
-    write_file_atomic(out / "hpa.yaml", formats::export_manifest(hpa, {formats::ManifestKind::kHpa, "", original}, past.service));
+  } else if (formats::is_aws_spec(baseline)) {
+    const std::string original = baseline.substr(1);
+    for (const char* name : {"target-tracking", "step", "simple", "predictive"}) {
+      const std::string& spec = spec_of(name);
+      const auto file = out / fmt::format("aws-{}.json", name);
+      try {
+        const std::string doc = formats::export_aws(spec, {"", original}, past.service);
+        write_file_atomic(file, doc);
+        wrote(spec, "aws", file, fmt::format("the tuned {} as AWS calls on the group of {}", name, original));
+      } catch (const Error& e) {
+        not_written(spec, e.what());
+      }
+    }
   }
-  log(fmt::format("    the best tuned hpa as a HorizontalPodAutoscaler: {}\n", (out / "hpa.yaml").string()));
+  return {{"written", written}, {"not_written", refused}};
 }
 
 }  // namespace
@@ -165,15 +203,26 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
   if (!operator_spec.empty()) {
     const PolicySpec ps = parse_policy_spec(operator_spec);
     validate_policy(ps, past);
-    if (ps.name == "hpa") starts[ps.name] = ps.text;
-    log(fmt::format("    operator's baseline: {}{}\n", ps.text, ps.name == "hpa" ? " (the hpa is tuned starting from it)" : ""));
+    // A classical policy's tuning starts from the operator's own (an imported hpa, target-tracking,
+    // step, simple or predictive): the keys it does not tune stay theirs.
+    const bool classical = find_classical_policy(ps.name) != nullptr;
+    if (classical) starts[ps.name] = ps.text;
+    // On the operator's AWS group, the other AWS-style policies are tuned within its MinSize and
+    // MaxSize too, as the calls run writes for them set them on that group.
+    if (formats::is_aws_spec(o.operator_baseline)) {
+      for (const char* name : {"target-tracking", "step", "simple", "predictive"}) {
+        starts.emplace(name, fmt::format("{}:min={},max={}", name, ps.args.at("min"), ps.args.at("max")));
+      }
+    }
+    log(fmt::format("    operator's baseline: {}{}\n", ps.text,
+                    classical ? fmt::format(" (the {} is tuned starting from it)", ps.name) : std::string()));
   }
   result.tuned = tune_all(past, o, out / "baselines", starts, log);
   for (std::size_t i = 0; i < result.tuned.size(); ++i) {
     if (result.tuned[i].mean_profit > result.tuned[result.best].mean_profit) result.best = i;
   }
   const std::string& comparator = result.tuned[result.best].spec;
-  if (formats::is_manifest_spec(o.operator_baseline)) write_manifests(o.operator_baseline.substr(1), result.tuned, past, out, log);
+  const nlohmann::json exports = write_exports(o.operator_baseline, result.tuned, past, out, log);
 
   // 2. The learned policy's own base. Tuned on the same past, the classical policies' profits are
   //    near ties, and which one wins in sample says little about the next week (a backtest's
@@ -291,6 +340,7 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
     operator_line = fmt::format("against the operator's own ({}): the learned policy earns {}; the deployed one {}.\n\n",
                                 s[op].spec, describe(learned_op, unit), describe(deployed_op, unit));
   }
+  v["exports"] = exports;
   for (const std::size_t bound : {r.oracle_load, r.window}) {
     const auto pct = gap_closed_pct(learned, s[r.baseline].profit.mean, s[bound].profit.mean);
     v["learned_vs_baseline"]["gap_closed_pct"][s[bound].spec] = pct ? nlohmann::json(*pct) : nlohmann::json(nullptr);
@@ -304,6 +354,14 @@ TraceJobResult run_trace_job(const TraceSplit& split, const TraceJobOptions& o, 
                   pct(v["learned_vs_baseline"]["gap_closed_pct"][s[r.window].spec]), s[r.window].spec,
                   result.gate.deploy_learned ? "the learned policy" : "the classical policy", result.gate.reason));
   log(operator_line);
+  if (!exports["written"].empty()) {
+    std::string files;
+    for (const auto& w : exports["written"]) files += (files.empty() ? "" : ", ") + w["file"].get<std::string>();
+    log(fmt::format("written in the operator's format: {}{}.\n\n", files,
+                    exports["not_written"].empty() ? std::string()
+                                                   : fmt::format(" (not {} more: the verdict's exports.not_written says why)",
+                                                                 exports["not_written"].size())));
+  }
 
   nlohmann::json evaluation = evaluation_document(
       {future.name, seeds::kEvaluation, static_cast<int>(fe.plans.size()), future.service.episode_steps(), secs}, s);

@@ -1,9 +1,11 @@
-// The CLI with Kubernetes HPA and KEDA manifests: `@FILE.yaml` specs, `export`, `run --baseline`.
+// The CLI with Kubernetes HPA and KEDA manifests and AWS Auto Scaling policies: `@FILE.yaml` and
+// `@FILE.json` specs, `export`, `run --baseline`.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -145,6 +147,113 @@ TEST(FormatsCli, RunComparesWithTheOperatorsOwnAutoscalerAndWritesTheirManifest)
   EXPECT_THAT(keda_yaml, HasSubstr("query: \"sum(rate(x[1m]))\""));
   EXPECT_THAT(keda_yaml, HasSubstr("pollingInterval: 15"));
   EXPECT_THAT(read(dir / "keda" / "hpa.yaml"), HasSubstr("kind: HorizontalPodAutoscaler"));
+  // The verdict says what was written.
+  const auto& written = kj["verdict"]["exports"]["written"];
+  ASSERT_EQ(written.size(), 2u);
+  EXPECT_EQ(written[0]["format"], "keda");
+  EXPECT_EQ(written[1]["file"], (dir / "keda" / "hpa.yaml").string());
+  std::filesystem::remove_all(dir);
+}
+
+const std::string kAwsFixtures = std::string(AUTOSCALE_SOURCE_DIR) + "/tests/formats/aws/";
+
+// Export each AWS-style spec, then evaluate it and the document side by side: the same profit in
+// every episode; the operator's describe outputs are specs as they are.
+TEST(FormatsCli, AnExportedAwsDocumentEvaluatesLikeItsSpec) {
+  const auto dir = temp_dir("autoscale_export_aws");
+  const std::vector<std::string> specs = {
+      "target-tracking:target=0.58,min=3,max=300",
+      "step:high=0.7,low=0.35,out_points=2,in_points=12,out=0>1|0.1>3|0.3>6,in=0>1,min=3,max=300",
+      "simple:high=0.8,low=0.3,out=3,in=20pct,cooldown=120,min=3,max=300",
+  };
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    SCOPED_TRACE(specs[i]);
+    const auto file = dir / ("aws-" + std::to_string(i) + ".json");
+    const CliRun e = cli("export --policy '" + specs[i] + "' --format aws --name web --out " + file.string(), true);
+    ASSERT_EQ(e.code, 0) << e.out;
+    EXPECT_THAT(e.out, HasSubstr("aws autoscaling put-scaling-policy --cli-input-json"));
+    const auto json = dir / ("aws-" + std::to_string(i) + ".eval.json");
+    const CliRun r = cli("evaluate --scenario seed --seed 11 --episodes 3 --threads 2 --policies '" + specs[i] + "',@" +
+                         file.string() + " --json " + json.string());
+    ASSERT_EQ(r.code, 0) << r.out;
+    const auto j = nlohmann::json::parse(read(json));
+    ASSERT_EQ(j["policies"].size(), 2u);
+    EXPECT_EQ(j["policies"][0]["episode_profits"], j["policies"][1]["episode_profits"]);
+  }
+  const CliRun f = cli("evaluate --episodes 1 --policies @" + kAwsFixtures + "step-cpu.json,@" + kAwsFixtures +
+                       "predictive-cpu.json");
+  EXPECT_EQ(f.code, 0) << f.out;
+  EXPECT_THAT(f.out, HasSubstr("step:high=0.7,low=0.3,out_points=2,"));
+  EXPECT_THAT(f.out, HasSubstr("predictive:safety=2.5,"));
+  // What AWS cannot say is refused, naming why.
+  const CliRun t = cli("export --policy target-tracking:in_points=9 --format aws --name web --out " + (dir / "x.json").string(), true);
+  EXPECT_EQ(t.code, 1);
+  EXPECT_THAT(t.out, HasSubstr("AWS makes a target tracking policy's alarms itself"));
+  // A refusal names the file and the JSON path.
+  const auto bad = dir / "bad.json";
+  auto doc = nlohmann::json::parse(read(kAwsFixtures + "step-cpu.json"));
+  doc["MetricAlarms"][1]["Period"] = 300;
+  std::ofstream(bad) << doc.dump();
+  const CliRun b = cli("evaluate --episodes 1 --policies @" + bad.string(), true);
+  EXPECT_EQ(b.code, 1);
+  EXPECT_THAT(b.out, HasSubstr(bad.string() + ": MetricAlarms[1].Period: 300 s: this simulator's metric is one datapoint a minute"));
+  std::filesystem::remove_all(dir);
+}
+
+// run --baseline with the operator's AWS policies: evaluated and compared like an HPA, the
+// AWS-style policies tuned within their group's bounds (the step from theirs), and each one AWS
+// can say written back as the calls that set it on their group.
+TEST(FormatsCli, RunWritesTheTunedAwsPoliciesForTheOperatorsGroup) {
+  const auto dir = temp_dir("autoscale_run_aws");
+  const auto scenario = dir / "nasa-week.toml";
+  std::ofstream(scenario) << "name = \"nasa-week\"\n[load]\nkind = \"trace\"\npath = \"" << AUTOSCALE_SOURCE_DIR
+                          << "/data/traces/nasa_1995_07.csv\"\nscale_to_p99 = 8800\nto = 10080\n";
+  const CliRun r = cli("run --scenario " + scenario.string() + " --out " + (dir / "out").string() + " --baseline @" +
+                           kAwsFixtures + "step-cpu.json" +
+                           " --steps 4096 --episodes 3 --tune-budget 2 --tune-episodes 2 --history-minutes 60"
+                           " --episode-minutes 120 --threads 2",
+                       true);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(read(dir / "out" / "evaluation.json"));
+  const auto& v = j["verdict"];
+  EXPECT_THAT(v["operator_baseline"].get<std::string>(), HasSubstr("step:high=0.7,low=0.3,out_points=2,"));
+  EXPECT_TRUE(v["learned_vs_operator"].is_object());
+  EXPECT_THAT(r.out, HasSubstr("(the step is tuned starting from it)"));
+  EXPECT_THAT(r.out, HasSubstr("written in the operator's format: "));
+  // step and simple are written; target tracking when tuning kept AWS's own alarms, else why not;
+  // predictive never (AWS's forecast is its own).
+  const auto& exports = v["exports"];
+  std::vector<std::string> files, refused;
+  for (const auto& w : exports["written"]) {
+    files.push_back(w["file"].get<std::string>());
+    EXPECT_EQ(w["format"], "aws");
+    // The tuned policy is the one written: the file reads back as it, on the operator's group.
+    const std::string tuned = w["policy"].get<std::string>();
+    EXPECT_THAT(w["imports_as"].get<std::string>(), HasSubstr("min=2,max=40")) << tuned;
+  }
+  for (const auto& n : exports["not_written"]) refused.push_back(n["policy"].get<std::string>());
+  const auto has = [](const std::vector<std::string>& v, const std::string& s) {
+    return std::any_of(v.begin(), v.end(), [&](const std::string& x) { return x.find(s) != std::string::npos; });
+  };
+  EXPECT_TRUE(has(files, "aws-step.json"));
+  EXPECT_TRUE(has(files, "aws-simple.json"));
+  EXPECT_TRUE(has(files, "aws-target-tracking.json") || has(refused, "target-tracking:"));
+  EXPECT_TRUE(has(refused, "predictive:"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "hpa.yaml"));
+  // The step written is their policies, updated in place, and evaluates as the tuned step.
+  const auto step = nlohmann::json::parse(read(dir / "out" / "aws-step.json"));
+  EXPECT_EQ(step["PutScalingPolicy"][0]["PolicyName"], "web-scale-out");
+  EXPECT_EQ(step["PutMetricAlarm"][0]["AlarmActions"][1], "arn:aws:sns:us-east-1:123456789012:ops-pager");
+  std::string tuned_step;
+  for (const auto& t : j["policies"]) {
+    if (t["policy"].get<std::string>().rfind("step:", 0) == 0) tuned_step = t["policy"].get<std::string>();
+  }
+  const auto json = dir / "step.json";
+  const CliRun e = cli("evaluate --scenario seed --seed 3 --episodes 2 --policies '" + tuned_step + "',@" +
+                       (dir / "out" / "aws-step.json").string() + " --json " + json.string());
+  ASSERT_EQ(e.code, 0) << e.out;
+  const auto ej = nlohmann::json::parse(read(json));
+  EXPECT_EQ(ej["policies"][0]["episode_profits"], ej["policies"][1]["episode_profits"]);
   std::filesystem::remove_all(dir);
 }
 
