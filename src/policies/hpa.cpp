@@ -122,6 +122,7 @@ Action HpaPolicy::act(const Env& env) {
 // reconcileAutoscaler: a count outside [min, max] is brought back first; otherwise the metric's
 // proposal is stabilized and rate-limited (normalizeDesiredReplicasWithBehaviors).
 void HpaPolicy::reconcile(const Env& env, std::int64_t now) {
+  reasons_.clear();
   const int current = spec_;
   if (current == 0) return;  // ScalingDisabled: the target is scaled to zero
   int desired = current;
@@ -134,7 +135,7 @@ void HpaPolicy::reconcile(const Env& env, std::int64_t now) {
     const hpa::MetricResult metric =
         hpa::resource_replicas(current, equal_pods(env.fleet().active(), env.fleet().warming(), utilization(env)),
                                c_.target, {c_.up_tolerance, c_.down_tolerance});
-    reasons_.assign({metric.reason});
+    reasons_.push_back(metric.reason);
     if (metric.reason != hpa::Reason::kValidMetricFound) return;
     const hpa::Normalized n = hpa::normalize(current, metric.replicas, c_.min_replicas, c_.max_replicas, up_, down_,
                                              recommendations_, up_events_, down_events_, now);

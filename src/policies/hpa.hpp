@@ -68,8 +68,8 @@ class HpaPolicy final : public Policy {
   // The scale target's spec.replicas, which the fleet is steered to.
   int desired_replicas() const { return spec_; }
   int desired_fleet() const override { return spec_; }
-  // The last sync's condition reasons (ScalingActive, AbleToScale, ScalingLimited), when it got as
-  // far; for inspection and tests.
+  // The last sync's condition reasons (ScalingActive, AbleToScale, ScalingLimited) as far as it got:
+  // none when it only brought the count back within [min, max]; for inspection and tests.
   const std::vector<hpa::Reason>& last_reasons() const { return reasons_; }
   std::size_t history_size() const { return recommendations_.size() + up_events_.size() + down_events_.size(); }
 
