@@ -104,7 +104,8 @@ MetricResult resource_replicas(int current, std::span<const Pod> pods, double ta
 // scale-up, with the same re-checks as the resource form. `Pod::request` is not used.
 MetricResult pods_replicas(int current, std::span<const Pod> pods, double target_average, const Tolerance& tolerance);
 
-// GetExternalMetricReplicas: an External metric with target.value: ratio = total / target, then
+// GetExternalMetricReplicas (and GetObjectMetricReplicas, the same arithmetic): an External or
+// Object metric with target.value: ratio = total / target, then
 // ceil(ratio * ready pods) unless within the tolerance (unready pods simply do not count); from
 // zero replicas, ceil(ratio) without a tolerance check.
 MetricResult external_value_replicas(int current, int ready_pods, double total, double target_value,
