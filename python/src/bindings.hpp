@@ -28,6 +28,7 @@ void bind_vec_env(pyb::module_& m);
 void bind_policies(pyb::module_& m);
 void bind_model(pyb::module_& m);
 void bind_pipeline(pyb::module_& m);
+void bind_hpa(pyb::module_& m);
 
 // A scenario argument: a built-in name, a TOML path (str or os.PathLike) or a Scenario object.
 Scenario to_scenario(pyb::handle h);

@@ -19,6 +19,7 @@ PYBIND11_MODULE(_autoscale, m) {
   py::bind_policies(m);
   py::bind_model(m);
   py::bind_pipeline(m);
+  py::bind_hpa(m);
   // The allowed names of each choice, from the core's own name tables (docstrings refer here).
   pybind11::dict names;
   names["observations"] = autoscale::kFeatureSetNames.names();

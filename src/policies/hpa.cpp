@@ -23,14 +23,6 @@ namespace autoscale {
 // What a spec.replicas above the fleet size means here: pods the ReplicaSet controller has yet
 // to create; the environment's max_machine_delta is that controller's creation rate.
 
-namespace {
-
-// Utilization in whole percent, as metricsclient.GetResourceUtilizationRatio computes it:
-// int32(usage * 100 / requests). The epsilon keeps 90 % from reading as 89 % after rounding.
-double whole_percent(double usage_over_requests) { return std::floor(usage_over_requests * 100.0 + 1e-9); }
-
-}  // namespace
-
 HpaConfig read_hpa_config(SpecReader& r, int max_machines) {
   HpaConfig c;
   c.target = r.number("target", c.target, 0.01, 10);
@@ -69,33 +61,55 @@ HpaConfig read_hpa_config(SpecReader& r, int max_machines) {
   return c;
 }
 
+hpa::ScalingRules scale_up_rules(const HpaConfig& c) {
+  hpa::ScalingRules rules{{}, c.up_select_min ? hpa::SelectPolicy::kMin : hpa::SelectPolicy::kMax, c.up_window_s};
+  if (c.up_pods > 0) rules.policies.push_back({hpa::ScalingPolicy::Type::kPods, c.up_pods, c.up_pods_period_s});
+  if (c.up_percent > 0) rules.policies.push_back({hpa::ScalingPolicy::Type::kPercent, c.up_percent, c.up_percent_period_s});
+  if (rules.policies.empty()) rules.select = hpa::SelectPolicy::kDisabled;
+  return rules;
+}
+
+hpa::ScalingRules scale_down_rules(const HpaConfig& c) {
+  hpa::ScalingRules rules{{}, c.down_select_min ? hpa::SelectPolicy::kMin : hpa::SelectPolicy::kMax, c.down_window_s};
+  if (c.down_pods > 0) rules.policies.push_back({hpa::ScalingPolicy::Type::kPods, c.down_pods, c.down_pods_period_s});
+  if (c.down_percent > 0) {
+    rules.policies.push_back({hpa::ScalingPolicy::Type::kPercent, c.down_percent, c.down_percent_period_s});
+  }
+  if (rules.policies.empty()) rules.select = hpa::SelectPolicy::kDisabled;
+  return rules;
+}
+
+namespace {
+
+// The simulator's pods: `ready` of request 1 at `utilization`, `unready` whose samples are
+// discarded, none missing (every ready machine reports).
+hpa::PodTotals equal_pods(int ready, int unready, double utilization) {
+  hpa::PodTotals p;
+  p.ready = ready;
+  p.ready_usage = utilization * ready;
+  p.ready_request = ready;
+  p.unready = unready;
+  p.unready_request = unready;
+  return p;
+}
+
+}  // namespace
+
 int hpa_metric_replicas(int current, int ready, int unready, double utilization, double target,
                         double up_tolerance, double down_tolerance) {
-  if (ready <= 0) return -1;  // "did not receive metrics for any ready pods"
-  // The tolerance band (tolerances.isWithin): the scale-up side above 1, the scale-down one below.
-  const auto within = [&](double ratio) { return ratio >= 1.0 ? ratio - 1.0 <= up_tolerance : 1.0 - ratio <= down_tolerance; };
-  const double target_pct = target * 100.0;
-  const double usage_ratio = whole_percent(utilization) / target_pct;
-  const bool rebalance_unready = unready > 0 && usage_ratio > 1.0;
-  if (!rebalance_unready) {
-    if (within(usage_ratio)) return current;
-    // Unready pods are left out of a scale-down: the ready ones alone decide.
-    return static_cast<int>(std::ceil(usage_ratio * ready));
-  }
-  // Scale-up with unready pods: count them at 0 % so that pods still starting, which will soon
-  // take load, do not trigger a second scale-up for the same demand.
-  const int pods = ready + unready;
-  const double new_ratio = whole_percent(utilization * ready / pods) / target_pct;
-  if (within(new_ratio) || new_ratio < 1.0) return current;
-  const int replicas = static_cast<int>(std::ceil(new_ratio * pods));
-  return replicas < current ? current : replicas;
+  const hpa::MetricResult r = hpa::resource_replicas(current, equal_pods(ready, unready, utilization), target,
+                                                     {up_tolerance, down_tolerance});
+  return r.reason == hpa::Reason::kValidMetricFound ? r.replicas : -1;
 }
+
+HpaPolicy::HpaPolicy(const HpaConfig& config) : c_(config), up_(scale_up_rules(config)), down_(scale_down_rules(config)) {}
 
 void HpaPolicy::reset(const Env& env) {
   spec_ = env.fleet().active() + env.fleet().warming();
   recommendations_.clear();
   up_events_.clear();
   down_events_.clear();
+  reasons_.clear();
 }
 
 Action HpaPolicy::act(const Env& env) {
@@ -105,9 +119,12 @@ Action HpaPolicy::act(const Env& env) {
   return steer_ready_first(env, spec_);
 }
 
+// reconcileAutoscaler: a count outside [min, max] is brought back first; otherwise the metric's
+// proposal is stabilized and rate-limited (normalizeDesiredReplicasWithBehaviors).
 void HpaPolicy::reconcile(const Env& env, std::int64_t now) {
+  reasons_.clear();
   const int current = spec_;
-  if (current == 0) return;  // scaling is disabled for a target scaled to zero
+  if (current == 0) return;  // ScalingDisabled: the target is scaled to zero
   int desired = current;
   if (current > c_.max_replicas) {
     desired = c_.max_replicas;
@@ -115,89 +132,26 @@ void HpaPolicy::reconcile(const Env& env, std::int64_t now) {
     desired = c_.min_replicas;
   } else {
     if (recommendations_.empty()) recommendations_.push_back({current, now});  // recordInitialRecommendation
-    const int metric = hpa_metric_replicas(current, env.fleet().active(), env.fleet().warming(),
-                                           utilization(env), c_.target, c_.up_tolerance, c_.down_tolerance);
-    if (metric < 0) return;
-    desired = limit_rate(current, stabilize(current, metric, now), now);
+    const hpa::MetricResult metric =
+        hpa::resource_replicas(current, equal_pods(env.fleet().active(), env.fleet().warming(), utilization(env)),
+                               c_.target, {c_.up_tolerance, c_.down_tolerance});
+    reasons_.push_back(metric.reason);
+    if (metric.reason != hpa::Reason::kValidMetricFound) return;
+    const hpa::Normalized n = hpa::normalize(current, metric.replicas, c_.min_replicas, c_.max_replicas, up_, down_,
+                                             recommendations_, up_events_, down_events_, now);
+    hpa::record_recommendation(recommendations_, metric.replicas, now,
+                               std::max(up_.stabilization_window_s, down_.stabilization_window_s));
+    reasons_.push_back(n.able_to_scale);
+    reasons_.push_back(n.scaling_limited);
+    desired = n.replicas;
   }
   if (desired == current) return;
-  auto& events = desired > current ? up_events_ : down_events_;
-  events.push_back({std::abs(desired - current), now});
-  spec_ = desired;
-}
-
-// stabilizeRecommendationWithBehaviors: the lowest recommendation of the scale-up window and the
-// highest of the scale-down window bound the result; the raw recommendation is recorded.
-int HpaPolicy::stabilize(int current, int desired, std::int64_t now) {
-  int up = desired, down = desired;
-  for (const auto& r : recommendations_) {
-    if (r.at > now - c_.up_window_s) up = std::min(up, r.replicas);
-    if (r.at > now - c_.down_window_s) down = std::max(down, r.replicas);
-  }
-  int out = current;
-  if (out < up) out = up;
-  if (out > down) out = down;
-  const std::int64_t oldest = now - std::max(c_.up_window_s, c_.down_window_s);
-  while (!recommendations_.empty() && recommendations_.front().at <= oldest) recommendations_.pop_front();
-  recommendations_.push_back({desired, now});
-  return out;
-}
-
-// convertDesiredReplicasWithBehaviorRate: the rate limits, then minReplicas / maxReplicas.
-int HpaPolicy::limit_rate(int current, int desired, std::int64_t now) const {
   if (desired > current) {
-    const int allowed = std::min(c_.max_replicas, std::max(current, scale_up_limit(current, now)));
-    return std::min(desired, allowed);
+    hpa::store_scale_event(up_events_, desired - current, now, hpa::longest_period(up_));
+  } else {
+    hpa::store_scale_event(down_events_, current - desired, now, hpa::longest_period(down_));
   }
-  if (desired < current) {
-    const int allowed = std::max(c_.min_replicas, std::min(current, scale_down_limit(current, now)));
-    return std::max(desired, allowed);
-  }
-  return desired;
-}
-
-int HpaPolicy::change_in_period(const std::deque<ScaleEvent>& events, int period_s, std::int64_t now) {
-  int sum = 0;
-  for (const auto& e : events) {
-    if (e.at > now - period_s) sum += e.change;
-  }
-  return sum;
-}
-
-int HpaPolicy::period_start(int current, int period_s, std::int64_t now) const {
-  return current - change_in_period(up_events_, period_s, now) + change_in_period(down_events_, period_s, now);
-}
-
-// calculateScaleUpLimitWithScalingRules: selectPolicy Max lets the most permissive policy win
-// (the highest limit), Min the least permissive (the lowest); each policy counts from the replica
-// count at the start of its own period.
-int HpaPolicy::scale_up_limit(int current, std::int64_t now) const {
-  const auto start = [&](int period_s) { return period_start(current, period_s, now); };
-  int limit = current;  // both policies off = scaling up disabled
-  bool any = false;
-  const auto propose = [&](int proposal) {
-    limit = !any ? proposal : c_.up_select_min ? std::min(limit, proposal) : std::max(limit, proposal);
-    any = true;
-  };
-  if (c_.up_pods > 0) propose(start(c_.up_pods_period_s) + c_.up_pods);
-  // Rounded up so that a small deployment can always grow.
-  if (c_.up_percent > 0) propose(static_cast<int>(std::ceil(start(c_.up_percent_period_s) * (1.0 + c_.up_percent / 100.0))));
-  return limit;
-}
-
-// calculateScaleDownLimitWithBehaviors: selectPolicy Max lets the largest decrease win (the
-// lowest limit), Min the smallest (the highest). limit_rate caps the result at `current`.
-int HpaPolicy::scale_down_limit(int current, std::int64_t now) const {
-  const auto start = [&](int period_s) { return period_start(current, period_s, now); };
-  int limit = current;  // both policies off = scaling down disabled
-  bool any = false;
-  const auto propose = [&](int proposal) {
-    limit = !any ? proposal : c_.down_select_min ? std::max(limit, proposal) : std::min(limit, proposal);
-    any = true;
-  };
-  if (c_.down_pods > 0) propose(start(c_.down_pods_period_s) - c_.down_pods);
-  if (c_.down_percent > 0) propose(static_cast<int>(start(c_.down_percent_period_s) * (1.0 - c_.down_percent / 100.0)));
-  return limit;
+  spec_ = desired;
 }
 
 }  // namespace autoscale

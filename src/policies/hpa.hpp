@@ -1,7 +1,8 @@
 #pragma once
 #include <cstdint>
-#include <deque>
+#include <vector>
 
+#include "policies/hpa_functions.hpp"
 #include "policies/policy.hpp"
 #include "policies/spec.hpp"
 
@@ -39,11 +40,10 @@ struct HpaConfig {
 
 HpaConfig read_hpa_config(SpecReader& r, int max_machines);
 
-// replica_calculator.go GetResourceReplicas for pods of equal requests: `ready` pods report
-// utilization `utilization`, `unready` pods (not Ready yet) have their metrics discarded.
-// `current` is the scale target's spec.replicas. Utilization is measured as a whole percent
-// (rounded down), as the metrics client does. Returns -1 when no ready pod reports a metric
-// (the HPA then leaves the scale alone).
+// hpa::resource_replicas for pods of equal requests, as the simulator has them: `ready` pods report
+// utilization `utilization`, `unready` pods (not Ready yet) have their samples discarded, none is
+// missing. `current` is the scale target's spec.replicas. Returns -1 when no ready pod reports a
+// metric (FailedGetResourceMetric: the HPA then leaves the scale alone).
 int hpa_metric_replicas(int current, int ready, int unready, double utilization, double target,
                         double up_tolerance, double down_tolerance);
 inline int hpa_metric_replicas(int current, int ready, int unready, double utilization, double target,
@@ -51,39 +51,37 @@ inline int hpa_metric_replicas(int current, int ready, int unready, double utili
   return hpa_metric_replicas(current, ready, unready, utilization, target, tolerance, tolerance);
 }
 
+// The behavior an HpaConfig describes, as Kubernetes' scaling rules: a direction's Pods policy, then
+// its Percent policy (a value of 0 = no such policy; neither = selectPolicy Disabled).
+hpa::ScalingRules scale_up_rules(const HpaConfig& c);
+hpa::ScalingRules scale_down_rules(const HpaConfig& c);
+
+// The controller of one HPA: each sync it asks the free functions of hpa_functions.hpp (metric ->
+// stabilize -> rate limits) and keeps only what they read: the recommendations and the scale events
+// of each direction, stored as Kubernetes stores them (an entry older than the longest window or
+// period is overwritten by the next one rather than kept).
 class HpaPolicy final : public Policy {
  public:
-  explicit HpaPolicy(const HpaConfig& config) : c_(config) {}
+  explicit HpaPolicy(const HpaConfig& config);
   void reset(const Env& env) override;
   Action act(const Env& env) override;
   // The scale target's spec.replicas, which the fleet is steered to.
   int desired_replicas() const { return spec_; }
   int desired_fleet() const override { return spec_; }
+  // The last sync's condition reasons (ScalingActive, AbleToScale, ScalingLimited) as far as it got:
+  // none when it only brought the count back within [min, max]; for inspection and tests.
+  const std::vector<hpa::Reason>& last_reasons() const { return reasons_; }
+  std::size_t history_size() const { return recommendations_.size() + up_events_.size() + down_events_.size(); }
 
  private:
-  struct Recommendation {
-    int replicas;
-    std::int64_t at;  // seconds
-  };
-  struct ScaleEvent {
-    int change;
-    std::int64_t at;
-  };
-
   void reconcile(const Env& env, std::int64_t now);
-  int stabilize(int current, int desired, std::int64_t now);
-  int limit_rate(int current, int desired, std::int64_t now) const;
-  int scale_up_limit(int current, std::int64_t now) const;
-  int scale_down_limit(int current, std::int64_t now) const;
-  static int change_in_period(const std::deque<ScaleEvent>& events, int period_s, std::int64_t now);
-  // The replica count at the start of a policy's period: `current` less what was added and plus
-  // what was removed since (the limit a rate policy counts from).
-  int period_start(int current, int period_s, std::int64_t now) const;
 
   HpaConfig c_;
+  hpa::ScalingRules up_, down_;
   int spec_ = 0;
-  std::deque<Recommendation> recommendations_;
-  std::deque<ScaleEvent> up_events_, down_events_;
+  std::vector<hpa::Recommendation> recommendations_;
+  std::vector<hpa::ScaleEvent> up_events_, down_events_;
+  std::vector<hpa::Reason> reasons_;
 };
 
 }  // namespace autoscale
