@@ -479,9 +479,10 @@ void ShardedTrainer::reduce_gradients() {
     add_fixed({s->critic.grads().data(), static_cast<std::size_t>(s->critic.grads().size())}, e, sum.subspan(static_cast<std::size_t>(pa)));
   }
   comm_.allreduce_sum(sum);
-  for (Index i = 0; i < pa; ++i) agent_.actor.grads()(i) = static_cast<float>(from_fixed(sum[static_cast<std::size_t>(i)], e));
+  const double inv = from_fixed(1, e);  // 2^-e: exact scaling
+  for (Index i = 0; i < pa; ++i) agent_.actor.grads()(i) = static_cast<float>(static_cast<double>(sum[static_cast<std::size_t>(i)]) * inv);
   for (Index i = 0; i < agent_.critic.grads().size(); ++i) {
-    agent_.critic.grads()(i) = static_cast<float>(from_fixed(sum[static_cast<std::size_t>(pa + i)], e));
+    agent_.critic.grads()(i) = static_cast<float>(static_cast<double>(sum[static_cast<std::size_t>(pa + i)]) * inv);
   }
 }
 
