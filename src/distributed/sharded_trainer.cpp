@@ -479,11 +479,9 @@ void ShardedTrainer::reduce_gradients() {
     add_fixed({s->critic.grads().data(), static_cast<std::size_t>(s->critic.grads().size())}, e, sum.subspan(static_cast<std::size_t>(pa)));
   }
   comm_.allreduce_sum(sum);
-  const double inv = from_fixed(1, e);  // 2^-e: exact scaling
-  for (Index i = 0; i < pa; ++i) agent_.actor.grads()(i) = static_cast<float>(static_cast<double>(sum[static_cast<std::size_t>(i)]) * inv);
-  for (Index i = 0; i < agent_.critic.grads().size(); ++i) {
-    agent_.critic.grads()(i) = static_cast<float>(static_cast<double>(sum[static_cast<std::size_t>(pa + i)]) * inv);
-  }
+  from_fixed(sum.first(static_cast<std::size_t>(pa)), e, {agent_.actor.grads().data(), static_cast<std::size_t>(pa)});
+  from_fixed(sum.subspan(static_cast<std::size_t>(pa)), e,
+             {agent_.critic.grads().data(), static_cast<std::size_t>(agent_.critic.grads().size())});
 }
 
 ProgressRow ShardedTrainer::update() {

@@ -39,11 +39,12 @@ TEST(FixedPoint, SumDoesNotDependOnHowShardsAreGroupedIntoRanks) {
     by_ranks.push_back(total);
   }
   for (const auto& t : by_ranks) EXPECT_EQ(t, by_ranks.front());
-  // And the total is the exact sum to far better than a float's precision, relative to the largest partial.
+  // And the total is the exact sum within 16 roundings of half a unit (2^-e <= max * 2^-46): far
+  // better than a float's precision, relative to the largest partial.
   for (int i = 0; i < kLen; ++i) {
     double exact = 0;
     for (const auto& p : partials) exact += static_cast<double>(p[static_cast<std::size_t>(i)]);
-    EXPECT_NEAR(from_fixed(by_ranks.front()[static_cast<std::size_t>(i)], e), exact, max_abs * 1e-15) << i;
+    EXPECT_NEAR(from_fixed(by_ranks.front()[static_cast<std::size_t>(i)], e), exact, max_abs * 0x1p-42) << i;
   }
 }
 
@@ -67,13 +68,30 @@ TEST(FixedPoint, TheLargestPartialsCannotOverflow) {
     for (double m : {1e-30, 0.7, 1.0, 3.5e4, 1e30}) {
       const int e = fixed_point_exponent(m, addends);
       const std::int64_t q = to_fixed(m, e);
-      EXPECT_GT(q, std::int64_t{1} << 50) << m;  // and nearly all 63 bits are used
-      EXPECT_LE(static_cast<double>(q) * static_cast<double>(addends), 0x1p62) << m << " x " << addends;
+      int headroom = 0;
+      while ((std::int64_t{1} << headroom) < addends) ++headroom;
+      EXPECT_GE(q, std::int64_t{1} << (kFixedPointBits - headroom - 1)) << m;  // the bits are used...
+      EXPECT_LT(q * addends, std::int64_t{1} << kFixedPointBits) << m << " x " << addends;  // ...and never overflow
     }
   }
   EXPECT_EQ(fixed_point_exponent(0.0, 4), 0);
   EXPECT_THROW(fixed_point_exponent(std::numeric_limits<double>::infinity(), 4), Error);
   EXPECT_THROW(fixed_point_exponent(std::nan(""), 4), Error);
+}
+
+TEST(FixedPoint, RoundingIsToNearestEvenLikeLlrint) {
+  std::mt19937_64 gen(11);
+  std::uniform_real_distribution<double> u(-0x1p50, 0x1p50);
+  for (int i = 0; i < 100000; ++i) {
+    const double y = i % 3 == 0 ? u(gen) : u(gen) * 1e-12;
+    ASSERT_EQ(round_small(y), std::llrint(y)) << y;
+  }
+  // And back: integers below 2^51 to doubles, exactly.
+  const std::vector<std::int64_t> q = {0, 1, -1, 12345, -987654321, (std::int64_t{1} << 51) - 1, -((std::int64_t{1} << 51) - 1)};
+  std::vector<float> back(q.size());
+  from_fixed(q, 3, back);
+  for (std::size_t i = 0; i < q.size(); ++i) EXPECT_EQ(back[i], static_cast<float>(static_cast<double>(q[i]) / 8)) << q[i];
+  for (double tie : {0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0x1p50 + 0.5}) EXPECT_EQ(round_small(tie), std::llrint(tie)) << tie;
 }
 
 }  // namespace
