@@ -50,11 +50,16 @@ void train(const TrainArgs& a) {
   o.config = a.config.empty() ? rl::preset_config(preset) : rl::load_ppo_config(a.config);
   o.resume = a.resume;
   o.threads = a.threads > 0 ? a.threads : default_threads();
-  // Data-parallel (src/distributed/): asked for with --shards, or started by mpirun.
+  // Data-parallel (src/distributed/): asked for with --shards, or started by an MPI launcher as
+  // several ranks (one rank without --shards is the plain trainer, as under `srun` on a cluster
+  // whose every job step gets PMIx).
   std::unique_ptr<distributed::Communicator> comm;
   distributed::ShardedTrainOptions sharded{o, a.shards};
   if (a.shards > 0 || distributed::launched_by_mpi()) {
     comm = distributed::make_communicator();
+    if (a.shards == 0 && comm->size() == 1) comm.reset();
+  }
+  if (comm) {
     if (a.threads == 0) o.threads = sharded.train.threads = std::max(1, default_threads() / comm->local_size());
     if (sharded.shards == 0) sharded.shards = distributed::default_shards(o.config);
   }
@@ -126,8 +131,8 @@ void add_train(CLI::App& app) {
       ->check(at_least(0));
   c->add_option("--shards", a->shards,
                 "data-parallel training over this many shards of the environments (a divisor of num_envs; default "
-                "under mpirun: num_envs); `mpirun -np R` splits them over R ranks, R dividing the shards; same "
-                "seed, same model for every R (docs/distributed.md)")
+                "under mpirun with several ranks: num_envs); `mpirun -np R` splits them over R ranks, R dividing "
+                "the shards; same seed, same model for every R (docs/distributed.md)")
       ->check(at_least(1));
   c->callback([a] { train(*a); });
 }

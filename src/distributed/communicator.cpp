@@ -37,6 +37,12 @@ int launcher_world_size() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
     if (const char* s = env(v)) return std::max(0, std::atoi(s));
   }
+  // srun --mpi=pmix says the size only in Slurm's own variables.
+  if (env("PMIX_RANK") != nullptr) {
+    for (const char* v : {"SLURM_STEP_NUM_TASKS", "SLURM_NTASKS"}) {
+      if (const char* s = env(v)) return std::max(0, std::atoi(s));
+    }
+  }
   return 0;
 }
 

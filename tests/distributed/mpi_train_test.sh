@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Data-parallel training under a real mpirun (Open MPI or MPICH), 1, 2 and 4 ranks on 4 shards of
 # a tiny run: the model is byte-identical for every rank count and equal to `--shards 4` without
-# mpirun; a rank killed mid-run (SIGKILL after update 3, AUTOSCALE_TEST_KILL_RANK) ends the job
+# mpirun; one rank without --shards is the plain trainer; a rank killed mid-run (SIGKILL after update 3, AUTOSCALE_TEST_KILL_RANK) ends the job
 # non-zero and `--resume` with another rank count completes it to the same model bytes; a rank
 # count that does not divide the shards is refused with status 1.
 # Usage: mpi_train_test.sh AUTOSCALE_CLI SOURCE_DIR WORK_DIR MPIEXEC HAVE_MPI
@@ -40,6 +40,14 @@ for np in 1 2 4; do
   echo "mpirun -np $np: same model ($(sha256sum < "np$np/model" | cut -c1-16))"
 done
 [ "$(grep -c '' np4/progress.csv)" -eq 9 ] || fail "progress.csv of -np 4 should have a header and 8 rows (rank 0 alone writes it)"
+
+# One rank without --shards is the plain trainer: its model, not a sharded one.
+plain=(train --scenario short.toml --config tiny.toml --seed 3 --steps 2048 --threads 1)
+"$cli" "${plain[@]}" --out plain > plain.log 2>&1 || { cat plain.log; fail "plain train failed"; }
+mpi 1 "$cli" "${plain[@]}" --out plain1 > plain1.log 2>&1 || { cat plain1.log; fail "mpirun -np 1 without --shards failed"; }
+cmp plain/model plain1/model || fail "mpirun -np 1 without --shards trained another model than train"
+! cmp -s plain/model serial/model || fail "the sharded and the plain trainer gave the same model (is --shards ignored?)"
+echo "mpirun -np 1 without --shards: the plain trainer's model"
 
 # A rank lost after update 3: the job ends non-zero, leaving a checkpoint but no model.
 set +e
