@@ -60,7 +60,10 @@ set -e
 echo "killed rank 1 of 2: job exited $rc"
 mpi 4 "$cli" "${train[@]}" --out broken --resume > resumed.log 2>&1 || { cat resumed.log; fail "--resume with -np 4 failed"; }
 cmp serial/model broken/model || fail "resumed with -np 4 after a kill at -np 2: another model than uninterrupted"
-echo "resumed with -np 4: same model as uninterrupted"
+# progress.csv: rank 0's rows, the same as uninterrupted but for the wall-clock columns (2 and 3).
+diff <(cut -d, -f1,4- serial/progress.csv) <(cut -d, -f1,4- broken/progress.csv) >/dev/null ||
+  fail "the resumed run's progress.csv differs from the uninterrupted one's"
+echo "resumed with -np 4: same model and progress rows as uninterrupted"
 # And down: killed at 4 ranks, resumed as one.
 set +e
 AUTOSCALE_TEST_KILL_RANK=3:5 mpi 4 "$cli" "${train[@]}" --out broken4 > broken4.log 2>&1

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -152,6 +154,28 @@ TEST(ShardedTraining, LayoutsThatCannotSplitEvenlyAreRefusedBeforeAnyCommunicati
   ShardedTrainOptions odd = tiny_run(dir, 4);
   odd.train.config.rollout_steps = 63;  // 63 samples per shard, 2 minibatches
   EXPECT_NE(message(odd, 1).find("minibatches = 2 must divide each shard's rollout"), std::string::npos);
+}
+
+TEST(Communicator, LaunchersAreRecognizedByTheirVariables) {
+  if (launched_by_mpi()) GTEST_SKIP() << "the test itself runs under an MPI launcher";
+  if (std::getenv("SLURM_NTASKS") || std::getenv("SLURM_STEP_NUM_TASKS")) GTEST_SKIP() << "the test runs in a Slurm step";
+  const auto with = [](const char* name, const char* value, auto&& check) {
+    ::setenv(name, value, 1);
+    check();
+    ::unsetenv(name);
+  };
+  EXPECT_EQ(launcher_world_size(), 0);
+  with("OMPI_COMM_WORLD_SIZE", "4", [] {
+    EXPECT_TRUE(launched_by_mpi());
+    EXPECT_EQ(launcher_world_size(), 4);
+  });
+  with("PMI_SIZE", "3", [] { EXPECT_EQ(launcher_world_size(), 3); });
+  with("PMIX_RANK", "0", [&] {
+    EXPECT_TRUE(launched_by_mpi());
+    EXPECT_EQ(launcher_world_size(), 0);  // PMIx alone does not say
+    with("SLURM_STEP_NUM_TASKS", "8", [] { EXPECT_EQ(launcher_world_size(), 8); });
+  });
+  EXPECT_FALSE(launched_by_mpi());
 }
 
 TEST(Communicator, SerialWhenNoLauncherStartedTheProcess) {
