@@ -2,10 +2,13 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 
 #include "commands.hpp"
 #include "validators.hpp"
 #include "core/thread_pool.hpp"
+#include "distributed/sharded_trainer.hpp"
 #include "rl/ppo.hpp"
 
 namespace autoscale::cli {
@@ -20,6 +23,7 @@ struct TrainArgs {
   std::string preset;  // empty: `trace` when the mix holds a trace scenario, else `default`
   bool resume = false;
   int threads = 0;
+  int shards = 0;  // 0: not sharded, unless under mpirun (then the default shard count)
 };
 
 std::string short_count(double v) {
@@ -46,11 +50,31 @@ void train(const TrainArgs& a) {
   o.config = a.config.empty() ? rl::preset_config(preset) : rl::load_ppo_config(a.config);
   o.resume = a.resume;
   o.threads = a.threads > 0 ? a.threads : default_threads();
+  // Data-parallel (src/distributed/): asked for with --shards, or started by an MPI launcher as
+  // several ranks (one rank without --shards is the plain trainer, as under `srun` on a cluster
+  // whose every job step gets PMIx).
+  std::unique_ptr<distributed::Communicator> comm;
+  distributed::ShardedTrainOptions sharded{o, a.shards};
+  if (a.shards > 0 || distributed::launched_by_mpi()) {
+    comm = distributed::make_communicator();
+    if (a.shards == 0 && comm->size() == 1) comm.reset();
+  }
+  if (comm) {
+    if (a.threads == 0) o.threads = sharded.train.threads = std::max(1, default_threads() / comm->local_size());
+    if (sharded.shards == 0) sharded.shards = distributed::default_shards(o.config);
+  }
+  const bool root = !comm || comm->rank() == 0;
   const bool tty = isatty(fileno(stderr));
-  fmt::print(stderr, "training {} ({} preset) on {} for {} steps with {} threads -> {}/\n", rl::to_string(o.config.algorithm),
-             o.config.preset, names, short_count(static_cast<double>(a.steps)), o.threads, a.out);
+  if (root) {
+    fmt::print(stderr, "training {} ({} preset) on {} for {} steps with {} threads{} -> {}/\n", rl::to_string(o.config.algorithm),
+               o.config.preset, names, short_count(static_cast<double>(a.steps)), o.threads,
+               comm ? fmt::format(" per rank, {} shards on {} rank{} ({})", sharded.shards, comm->size(),
+                                  comm->size() == 1 ? "" : "s", comm->name())
+                    : std::string(),
+               a.out);
+  }
   std::optional<double> last_val;
-  const auto result = rl::train(o, [&](const rl::ProgressRow& r) {
+  const auto show = [&](const rl::ProgressRow& r) {
     if (r.validation_profit) last_val = r.validation_profit;
     const double frac = static_cast<double>(r.steps) / static_cast<double>(a.steps);
     const std::string val = last_val ? fmt::format("{:.0f}", *last_val) : std::string("-");
@@ -63,7 +87,21 @@ void train(const TrainArgs& a) {
       fmt::print(stderr, "steps {} ({:.0f}%), {:.0f} steps/s, validation profit {:.0f}\n", r.steps, 100 * frac,
                  r.steps_per_second, *r.validation_profit);
     }
-  });
+  };
+  rl::TrainResult result;
+  if (!comm) {
+    result = rl::train(o, show);
+  } else {
+    try {
+      result = distributed::train_sharded(sharded, *comm, show);
+    } catch (const distributed::ConsistentError& e) {
+      // Every rank met it: rank 0 reports it, the others end quietly (all with status 1).
+      if (root) throw;
+      comm.reset();
+      std::exit(1);
+    }
+    if (!root) return;
+  }
   if (tty) fmt::print(stderr, "\n");
   fmt::print("trained {} steps in {:.1f} s ({:.0f} steps/s); best validation profit {}; model: {}/model, best: {}/best\n",
              result.steps, result.seconds, result.steps_per_second,
@@ -89,7 +127,13 @@ void add_train(CLI::App& app) {
                             fmt::join(rl::preset_names(), ", ")))
       ->check(CLI::IsMember(rl::preset_names()));
   c->add_flag("--resume", a->resume, "continue the run in --out from its last checkpoint");
-  c->add_option("--threads", a->threads, "worker threads (default: all cores)")->check(at_least(0));
+  c->add_option("--threads", a->threads, "worker threads (default: all cores; under mpirun: cores / ranks on the node)")
+      ->check(at_least(0));
+  c->add_option("--shards", a->shards,
+                "data-parallel training over this many shards of the environments (a divisor of num_envs; default "
+                "under mpirun with several ranks: num_envs); `mpirun -np R` splits them over R ranks, R dividing "
+                "the shards; same seed, same model for every R (docs/distributed.md)")
+      ->check(at_least(1));
   c->callback([a] { train(*a); });
 }
 
