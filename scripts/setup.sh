@@ -26,7 +26,7 @@ PACKAGES=(
   python3-kubernetes  # the exported HPA manifests' schema test (tests/formats/)
   slurm-wlm munge     # the fleet's job-array test on a real single-node Slurm (tests/fleet/)
   openmpi-bin libopenmpi-dev  # data-parallel training under mpirun (src/distributed/)
-  python3-botocore    # exported AWS scaling policies checked against the AWS service model
+  python3-botocore jq # exported AWS scaling policies checked against the AWS service model, and applied
   libssl-dev          # the Kubernetes client's TLS certificates and keys (src/kubernetes/)
 )
 # Node.js and npm build the report's front end; machines of this kind come with Node 20, so

@@ -46,9 +46,10 @@ void add_main_job_options(CLI::App* c, const std::shared_ptr<pipeline::MainJobOp
       ->check(CLI::IsMember(pipeline::kBaseSelectionNames.names()));
   if (!per_service) {
     c->add_option("--baseline", a->operator_baseline,
-                  "trace scenarios: the operator's own autoscaler (a spec, @FILE, or @FILE.yaml: an HPA or ScaledObject "
-                  "manifest), evaluated on the future and compared in the verdict; the hpa is tuned starting from it and "
-                  "written back as DIR/hpa.yaml (DIR/keda.yaml)");
+                  "trace scenarios: the operator's own autoscaler (a spec, @FILE, @FILE.yaml: an HPA or ScaledObject "
+                  "manifest, or @FILE.json: AWS describe-policies + describe-auto-scaling-groups [+ describe-alarms]), "
+                  "evaluated on the future and compared in the verdict; the classical policies are tuned starting from it "
+                  "and written back in its format (DIR/hpa.yaml, DIR/keda.yaml, DIR/aws-<policy>.json)");
     c->add_option("--config", *config_file,
                   "training config TOML ([ppo], [guardrail]; see configs/); default: the 'default' preset, on a trace the "
                   "'trace' preset (a residual's base_policy is always the best policy tuned on the past)");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -101,12 +102,32 @@ std::vector<TuneTrial> tune_all(const Scenario& scenario, const TraceJobOptions&
   return tuned;
 }
 
+// A Kubernetes object name (DNS-1123: lowercase letters, digits, '-', at most 63) for a scenario's
+// name, which is also the AWS group name written when the operator gave no policy of their own.
+std::string object_name(const std::string& scenario) {
+  std::string n;
+  for (char c : scenario) {
+    const char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const bool ok = (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9');
+    if (ok) {
+      n.push_back(l);
+    } else if (!n.empty() && n.back() != '-') {
+      n.push_back('-');
+    }
+  }
+  while (!n.empty() && n.back() == '-') n.pop_back();
+  if (n.size() > 63) n.resize(63);
+  while (!n.empty() && n.back() == '-') n.pop_back();
+  return n.empty() ? "service" : n;
+}
+
 // What `run` writes of the tuned classical policies in the operator's own format, next to
 // baselines/*.spec: from an HPA or ScaledObject manifest the best tuned hpa as DIR/hpa.yaml
 // (DIR/keda.yaml from a ScaledObject, and hpa.yaml as well when its sync period is the 15 s an
 // HPA manifest implies), keeping the original's other fields; from AWS policies (@FILE.json) each
 // tuned AWS-style policy as DIR/aws-<policy>.json, the calls that set it on the operator's group
-// (the one of the original's type updating their policies in place). Returns the verdict's
+// (the one of the original's type updating their policies in place); without either, all of
+// them (hpa.yaml, keda.yaml, aws-<policy>.json) named for the scenario. Returns the verdict's
 // `exports`: what was written, and for which tuned policies of that platform nothing was, and why.
 nlohmann::json write_exports(const std::string& baseline, const std::vector<TuneTrial>& tuned, const Scenario& past,
                              const std::filesystem::path& out, const Log& log) {
@@ -145,15 +166,35 @@ nlohmann::json write_exports(const std::string& baseline, const std::vector<Tune
       write_file_atomic(out / "hpa.yaml", formats::export_manifest(hpa, {formats::ManifestKind::kHpa, "", original}, past.service));
       wrote(hpa, "hpa", out / "hpa.yaml", "the best tuned hpa as a HorizontalPodAutoscaler from " + original);
     }
-  } else if (formats::is_aws_spec(baseline)) {
-    const std::string original = baseline.substr(1);
-    for (const char* name : {"target-tracking", "step", "simple", "predictive"}) {
-      const std::string& spec = spec_of(name);
-      const auto file = out / fmt::format("aws-{}.json", name);
+  } else {
+    // From AWS policies: onto the operator's group. Without an imported baseline every format,
+    // named for the scenario (the operator renames the object or group before applying it).
+    const bool aws = formats::is_aws_spec(baseline);
+    const std::string original = aws ? baseline.substr(1) : "";
+    std::string scenario = past.name;  // the past part's name is the trace scenario's + "-past"
+    if (scenario.size() > 5 && scenario.ends_with("-past")) scenario.resize(scenario.size() - 5);
+    const std::string name = aws ? "" : object_name(scenario);
+    if (!aws) {
+      const std::string& hpa = spec_of("hpa");
+      write_file_atomic(out / "hpa.yaml", formats::export_manifest(hpa, {formats::ManifestKind::kHpa, name, ""}, past.service));
+      wrote(hpa, "hpa", out / "hpa.yaml", fmt::format("the best tuned hpa as a HorizontalPodAutoscaler for '{}'", name));
       try {
-        const std::string doc = formats::export_aws(spec, {"", original}, past.service);
+        write_file_atomic(out / "keda.yaml",
+                          formats::export_manifest(hpa, {formats::ManifestKind::kScaledObject, name, ""}, past.service));
+        wrote(hpa, "keda", out / "keda.yaml", fmt::format("the best tuned hpa as a ScaledObject for '{}'", name));
+      } catch (const Error& e) {
+        not_written(hpa, e.what());
+      }
+    }
+    for (const char* policy : {"target-tracking", "step", "simple", "predictive"}) {
+      const std::string& spec = spec_of(policy);
+      const auto file = out / fmt::format("aws-{}.json", policy);
+      try {
+        const std::string doc = formats::export_aws(spec, {name, original}, past.service);
         write_file_atomic(file, doc);
-        wrote(spec, "aws", file, fmt::format("the tuned {} as AWS calls on the group of {}", name, original));
+        wrote(spec, "aws", file,
+              aws ? fmt::format("the tuned {} as AWS calls on the group of {}", policy, original)
+                  : fmt::format("the tuned {} as AWS calls for a group '{}'", policy, name));
       } catch (const Error& e) {
         not_written(spec, e.what());
       }

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -254,6 +256,47 @@ TEST(FormatsCli, RunWritesTheTunedAwsPoliciesForTheOperatorsGroup) {
   ASSERT_EQ(e.code, 0) << e.out;
   const auto ej = nlohmann::json::parse(read(json));
   EXPECT_EQ(ej["policies"][0]["episode_profits"], ej["policies"][1]["episode_profits"]);
+  std::filesystem::remove_all(dir);
+}
+
+// run without a baseline of the operator's: every tuned policy a format can say is written in
+// it, named for the scenario, and each file reads back as the tuned policy it was written from.
+TEST(FormatsCli, RunWithoutABaselineWritesEveryFormatNamedForTheScenario) {
+  const auto dir = temp_dir("autoscale_run_exports");
+  const auto scenario = dir / "nasa-week.toml";
+  std::ofstream(scenario) << "name = \"NASA week\"\n[load]\nkind = \"trace\"\npath = \"" << AUTOSCALE_SOURCE_DIR
+                          << "/data/traces/nasa_1995_07.csv\"\nscale_to_p99 = 8800\nto = 10080\n";
+  const CliRun r = cli("run --scenario " + scenario.string() + " --out " + (dir / "out").string() +
+                           " --steps 4096 --episodes 3 --tune-budget 2 --tune-episodes 2 --history-minutes 60"
+                           " --episode-minutes 120 --threads 2",
+                       true);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(read(dir / "out" / "evaluation.json"));
+  std::map<std::string, std::string> tuned;  // policy name -> its tuned spec
+  for (const auto& p : j["policies"]) {
+    const std::string spec = p["policy"].get<std::string>();
+    tuned.emplace(spec.substr(0, spec.find(':')), spec);
+  }
+  std::set<std::string> files;
+  for (const auto& w : j["verdict"]["exports"]["written"]) {
+    const std::string file = std::filesystem::path(w["file"].get<std::string>()).filename().string();
+    files.insert(file);
+    const std::string policy = w["policy"].get<std::string>();
+    EXPECT_EQ(policy, tuned[policy.substr(0, policy.find(':'))]) << file << ": not the tuned policy";
+  }
+  for (const char* f : {"hpa.yaml", "keda.yaml", "aws-step.json", "aws-simple.json"}) EXPECT_TRUE(files.count(f)) << f;
+  EXPECT_THAT(read(dir / "out" / "hpa.yaml"), HasSubstr("name: nasa-week"));
+  const auto step = nlohmann::json::parse(read(dir / "out" / "aws-step.json"));
+  EXPECT_EQ(step["PutScalingPolicy"][0]["AutoScalingGroupName"], "nasa-week");
+  // Each file evaluates as the tuned policy (the same episode profits).
+  for (const auto& [file, name] : std::vector<std::pair<std::string, std::string>>{{"hpa.yaml", "hpa"}, {"aws-step.json", "step"}}) {
+    const auto json = dir / (name + ".json");
+    const CliRun e = cli("evaluate --scenario seed --seed 3 --episodes 2 --policies '" + tuned[name] + "',@" +
+                         (dir / "out" / file).string() + " --json " + json.string());
+    ASSERT_EQ(e.code, 0) << e.out;
+    const auto ej = nlohmann::json::parse(read(json));
+    EXPECT_EQ(ej["policies"][0]["episode_profits"], ej["policies"][1]["episode_profits"]) << file;
+  }
   std::filesystem::remove_all(dir);
 }
 
