@@ -90,23 +90,17 @@ double quantity(const Ctx& c, const YAML::Node& n, const std::string& path) {
 // One direction's HPAScalingRules (GenerateHPAScaleUpRules / GenerateHPAScaleDownRules give the
 // defaults when the field or its policies are absent).
 struct Rules {
-  int window = 0, pods = 0, percent = 0, pods_period = 15, percent_period = 15;
+  int window = 0;
+  std::vector<hpa::ScalingPolicy> policies;  // in the manifest's order; all values 0 = Disabled
   double tolerance = 0.1;
   bool select_min = false;
 };
 
-Rules default_rules(bool up) {
-  Rules r;
-  if (up) {
-    r.window = 0, r.pods = 4, r.percent = 100;
-  } else {
-    r.window = 300, r.pods = 0, r.percent = 100;
-  }
-  return r;
-}
-
 Rules read_rules(const Ctx& c, const YAML::Node& n, const std::string& path, bool up) {
-  Rules r = default_rules(up);
+  const HpaConfig defaults;
+  Rules r;
+  r.window = up ? defaults.up_window_s : defaults.down_window_s;
+  r.policies = up ? defaults.up_policies : defaults.down_policies;
   if (!n || n.IsNull()) return r;
   check_keys(c, n, path, {"stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance"});
   if (n["stabilizationWindowSeconds"]) {
@@ -115,7 +109,7 @@ Rules read_rules(const Ctx& c, const YAML::Node& n, const std::string& path, boo
   if (const auto ps = n["policies"]) {
     const std::string pp = path + ".policies";
     if (!ps.IsSequence() || ps.size() == 0) c.fail(pp, "expected a non-empty list of Pods/Percent policies");
-    r.pods = r.percent = 0;
+    r.policies.clear();
     for (std::size_t i = 0; i < ps.size(); ++i) {
       const std::string ip = fmt::format("{}[{}]", pp, i);
       check_keys(c, ps[i], ip, {"type", "value", "periodSeconds"});
@@ -126,26 +120,18 @@ Rules read_rules(const Ctx& c, const YAML::Node& n, const std::string& path, boo
       const int value = static_cast<int>(integer(c, ps[i]["value"], ip + ".value", 1, 100000));
       const int period = static_cast<int>(integer(c, ps[i]["periodSeconds"], ip + ".periodSeconds", 1, 1800));
       if (type != "Pods" && type != "Percent") c.fail(ip + ".type", fmt::format("must be Pods or Percent, got '{}'", type));
-      int& slot = type == "Pods" ? r.pods : r.percent;
-      if (slot != 0) {
-        c.fail(ip, fmt::format("a second {} policy: this simulator's hpa holds at most one Pods and one Percent policy per "
-                               "direction",
-                               type));
-      }
       // Removing 100 % or more per period means no limit at all (the result is floored at
-      // minReplicas either way), which down_percent=100 says.
-      slot = (!up && type == "Percent") ? std::min(value, 100) : value;
-      (type == "Pods" ? r.pods_period : r.percent_period) = period;
+      // minReplicas either way), which a scale-down Percent of 100 says.
+      const bool pods = type == "Pods";
+      r.policies.push_back({pods ? hpa::ScalingPolicy::Type::kPods : hpa::ScalingPolicy::Type::kPercent,
+                            (!up && !pods) ? std::min(value, 100) : value, period});
     }
-    // A policy the list does not have takes the other's period (it has no effect), so that one
-    // `up_period` / `down_period` key says it.
-    if (r.pods == 0) r.pods_period = r.percent_period;
-    if (r.percent == 0) r.percent_period = r.pods_period;
   }
   if (const auto sp = n["selectPolicy"]) {
     const std::string v = scalar(c, sp, path + ".selectPolicy");
     if (v == "Disabled") {
-      r.pods = r.percent = 0;
+      // No policy applies; the entries stay, at value 0, so that the spec keeps their periods.
+      for (auto& p : r.policies) p.value = 0;
     } else if (v == "Min") {
       r.select_min = true;
     } else if (v != "Max") {
@@ -165,10 +151,8 @@ void apply_behavior(const Ctx& c, const YAML::Node& b, const std::string& path, 
   const Rules down = read_rules(c, b ? b["scaleDown"] : YAML::Node(), path + ".scaleDown", false);
   h.up_tolerance = up.tolerance, h.down_tolerance = down.tolerance;
   h.up_select_min = up.select_min, h.down_select_min = down.select_min;
-  h.up_window_s = up.window, h.up_pods = up.pods, h.up_percent = up.percent;
-  h.up_pods_period_s = up.pods_period, h.up_percent_period_s = up.percent_period;
-  h.down_window_s = down.window, h.down_pods = down.pods, h.down_percent = down.percent;
-  h.down_pods_period_s = down.pods_period, h.down_percent_period_s = down.percent_period;
+  h.up_window_s = up.window, h.up_policies = up.policies;
+  h.down_window_s = down.window, h.down_policies = down.policies;
 }
 
 double checked_target(const Ctx& c, double target, const std::string& path) {
@@ -232,23 +216,16 @@ double read_metric(const Ctx& c, const YAML::Node& m, const std::string& path, c
   c.fail(path + ".type", fmt::format("must be Resource, ContainerResource, Pods or External, got '{}'", type));
 }
 
-// One `tolerance` when both directions share it; selectPolicy Min only when it is set.
+// One `tolerance` when both directions share it; selectPolicy Min only when it is set; a
+// direction's rate policies as single-policy keys when they can say them (hpa_rate_keys).
 std::string to_spec(const HpaConfig& h) {
   const std::string tolerance = h.up_tolerance == h.down_tolerance
                                     ? fmt::format("tolerance={}", h.up_tolerance)
                                     : fmt::format("up_tolerance={},down_tolerance={}", h.up_tolerance, h.down_tolerance);
-  // One period key when a direction's policies share it.
-  const auto period = [](const char* dir, int pods, int percent) {
-    return pods == percent ? fmt::format("{}_period={}", dir, pods)
-                           : fmt::format("{0}_pods_period={1},{0}_percent_period={2}", dir, pods, percent);
-  };
-  return fmt::format(
-      "hpa:target={},{},sync={},up_window={},down_window={},up_pods={},up_percent={},{},"
-      "down_pods={},down_percent={},{},min={},max={}{}{}",
-      h.target, tolerance, h.sync_s, h.up_window_s, h.down_window_s, h.up_pods, h.up_percent,
-      period("up", h.up_pods_period_s, h.up_percent_period_s), h.down_pods, h.down_percent,
-      period("down", h.down_pods_period_s, h.down_percent_period_s), h.min_replicas, h.max_replicas,
-      h.up_select_min ? ",up_select=min" : "", h.down_select_min ? ",down_select=min" : "");
+  return fmt::format("hpa:target={},{},sync={},up_window={},down_window={},{},{},min={},max={}{}{}", h.target, tolerance,
+                     h.sync_s, h.up_window_s, h.down_window_s, hpa_rate_keys("up", h.up_policies),
+                     hpa_rate_keys("down", h.down_policies), h.min_replicas, h.max_replicas,
+                     h.up_select_min ? ",up_select=min" : "", h.down_select_min ? ",down_select=min" : "");
 }
 
 int replicas(const Ctx& c, const YAML::Node& n, const std::string& path, int lo, const ServiceParams& s) {
@@ -466,8 +443,7 @@ void emit(YAML::Emitter& out, const YAML::Node& n) {
   }
 }
 
-YAML::Node rules_node(int window, int pods, int pods_period, int percent, int percent_period, bool select_min,
-                      double tolerance) {
+YAML::Node rules_node(int window, const std::vector<hpa::ScalingPolicy>& list, bool select_min, double tolerance) {
   YAML::Node n;
   n["stabilizationWindowSeconds"] = window;
   YAML::Node policies(YAML::NodeType::Sequence);
@@ -478,13 +454,18 @@ YAML::Node rules_node(int window, int pods, int pods_period, int percent, int pe
     p["periodSeconds"] = period;
     policies.push_back(p);
   };
-  if (pods == 0 && percent == 0) {
+  const bool disabled = std::none_of(list.begin(), list.end(), [](const hpa::ScalingPolicy& p) { return p.value > 0; });
+  if (disabled) {
     n["selectPolicy"] = "Disabled";
-    add("Percent", 100, percent_period);  // a valid list; Disabled ignores it
+    // A valid list (Disabled ignores it), at the period the spec gives the Percent policy.
+    const auto percent = std::find_if(list.begin(), list.end(),
+                                      [](const hpa::ScalingPolicy& p) { return p.type == hpa::ScalingPolicy::Type::kPercent; });
+    add("Percent", 100, percent != list.end() ? percent->period_s : list.empty() ? 15 : list.front().period_s);
   } else {
     n["selectPolicy"] = select_min ? "Min" : "Max";
-    if (pods > 0) add("Pods", pods, pods_period);
-    if (percent > 0) add("Percent", percent, percent_period);
+    for (const auto& p : list) {
+      if (p.value > 0) add(p.type == hpa::ScalingPolicy::Type::kPods ? "Pods" : "Percent", p.value, p.period_s);
+    }
   }
   n["policies"] = policies;
   // Only a tolerance other than the cluster default needs the 1.33+ field.
@@ -539,10 +520,30 @@ std::string export_manifest(const std::string& spec_text, const ExportOptions& o
     }
     // The spec's keys win; its `tolerance` (`up_period`, `down_period`) sets both, over the
     // original's per-direction tolerances (per-policy periods).
-    for (const auto& [k, v] : parse_policy_spec(to_spec(orig.config)).args) {
+    // A direction's list key (`up_policies`) replaces all of the original's policies of that
+    // direction; a single-policy key cannot change one policy of an original list it cannot say.
+    const PolicySpec orig_spec = parse_policy_spec(to_spec(orig.config));
+    for (const std::string dir : {"up", "down"}) {
+      const std::vector<std::string> single = {dir + "_pods", dir + "_percent", dir + "_period", dir + "_pods_period",
+                                               dir + "_percent_period"};
+      const auto list = orig_spec.args.find(dir + "_policies");
+      if (list == orig_spec.args.end()) continue;
+      for (const auto& k : single) {
+        if (user.args.count(k) && !user.args.count(dir + "_policies")) {
+          throw Error(fmt::format("policy '{}': {} sets one scale-{} policy, but {}'s scale-{} policies are a list the "
+                                  "single-policy keys cannot say ({}_policies={}); give {}_policies in full",
+                                  user.text, k, dir, o.from, dir, dir, list->second, dir));
+        }
+      }
+    }
+    for (const auto& [k, v] : orig_spec.args) {
       if (user.args.count("tolerance") && (k == "up_tolerance" || k == "down_tolerance")) continue;
       if (user.args.count("up_period") && (k == "up_pods_period" || k == "up_percent_period")) continue;
       if (user.args.count("down_period") && (k == "down_pods_period" || k == "down_percent_period")) continue;
+      const bool rate_key = k.find("_pods") != std::string::npos || k.find("_percent") != std::string::npos ||
+                            k == "up_period" || k == "down_period";
+      const std::string dir = k.rfind("up_", 0) == 0 ? "up" : "down";
+      if (rate_key && user.args.count(dir + "_policies")) continue;
       args.emplace(k, v);
     }
   }
@@ -561,16 +562,14 @@ std::string export_manifest(const std::string& spec_text, const ExportOptions& o
     return false;
   };
   const bool up_set = set({"up_window", "up_pods", "up_percent", "up_period", "up_pods_period", "up_percent_period",
-                            "up_select", "tolerance", "up_tolerance"});
+                            "up_policies", "up_select", "tolerance", "up_tolerance"});
   const bool down_set = set({"down_window", "down_pods", "down_percent", "down_period", "down_pods_period",
-                              "down_percent_period", "down_select", "tolerance", "down_tolerance"});
+                              "down_percent_period", "down_policies", "down_select", "tolerance", "down_tolerance"});
   const auto up_rules = [&] {
-    return rules_node(h.up_window_s, h.up_pods, h.up_pods_period_s, h.up_percent, h.up_percent_period_s, h.up_select_min,
-                      h.up_tolerance);
+    return rules_node(h.up_window_s, h.up_policies, h.up_select_min, h.up_tolerance);
   };
   const auto down_rules = [&] {
-    return rules_node(h.down_window_s, h.down_pods, h.down_pods_period_s, h.down_percent, h.down_percent_period_s,
-                      h.down_select_min, h.down_tolerance);
+    return rules_node(h.down_window_s, h.down_policies, h.down_select_min, h.down_tolerance);
   };
   if (o.kind == ManifestKind::kHpa) {
     if (h.sync_s != 15) {

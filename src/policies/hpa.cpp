@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include "core/error.hpp"
@@ -23,6 +24,136 @@ namespace autoscale {
 // What a spec.replicas above the fleet size means here: pods the ReplicaSet controller has yet
 // to create; the environment's max_machine_delta is that controller's creation rate.
 
+namespace {
+
+using Type = hpa::ScalingPolicy::Type;
+
+// One direction's rate policies: its list key, or its single-policy keys (exclusive with it).
+std::vector<hpa::ScalingPolicy> read_rate_policies(SpecReader& r, const std::string& dir, int pods_default,
+                                                   int percent_default, int max_percent) {
+  const std::string list_key = dir + "_policies";
+  const auto& args = r.spec().args;
+  if (args.count(list_key)) {
+    for (const char* k : {"_pods", "_percent", "_period", "_pods_period", "_percent_period"}) {
+      if (args.count(dir + k)) {
+        throw Error(fmt::format("policy '{}': {} and {} both set the scale-{} policies; give the list alone (or the "
+                                "single-policy keys alone)",
+                                r.spec().text, list_key, dir + k, dir));
+      }
+    }
+  }
+  // Read (and so known) either way; absent, they give the defaults.
+  const int pods = r.integer(dir + "_pods", pods_default, 0, 100000);
+  const int percent = r.integer(dir + "_percent", percent_default, 0, max_percent);
+  const int period = r.integer(dir + "_period", 15, 1, 1800);
+  const int pods_period = r.integer(dir + "_pods_period", period, 1, 1800);
+  const int percent_period = r.integer(dir + "_percent_period", period, 1, 1800);
+  const std::string list = r.text(list_key, "");
+  if (args.count(list_key)) return parse_hpa_rate_policies(r.spec().text, list_key, list, max_percent);
+  return {{Type::kPods, pods, pods_period}, {Type::kPercent, percent, percent_period}};
+}
+
+const hpa::ScalingPolicy* only_one(const std::vector<hpa::ScalingPolicy>& policies, Type type, bool& several) {
+  const hpa::ScalingPolicy* found = nullptr;
+  for (const auto& p : policies) {
+    if (p.type != type || p.value <= 0) continue;
+    if (found) several = true;
+    found = &p;
+  }
+  return found;
+}
+
+// The period of a type's value-0 entry (the single keys' way of saying "none, period P"), if any.
+const hpa::ScalingPolicy* unused_entry(const std::vector<hpa::ScalingPolicy>& policies, Type type) {
+  for (const auto& p : policies) {
+    if (p.type == type && p.value <= 0) return &p;
+  }
+  return nullptr;
+}
+
+hpa::ScalingRules rules_of(const std::vector<hpa::ScalingPolicy>& policies, bool select_min, int window_s) {
+  hpa::ScalingRules rules{{}, select_min ? hpa::SelectPolicy::kMin : hpa::SelectPolicy::kMax, window_s};
+  for (const auto& p : policies) {
+    if (p.value > 0) rules.policies.push_back(p);
+  }
+  if (rules.policies.empty()) rules.select = hpa::SelectPolicy::kDisabled;
+  return rules;
+}
+
+}  // namespace
+
+std::string hpa_rate_policies_text(const std::vector<hpa::ScalingPolicy>& policies) {
+  std::string out;
+  for (const auto& p : policies) {
+    out += fmt::format("{}{}{}/{}", out.empty() ? "" : "+", p.value, p.type == Type::kPods ? "pods" : "pct", p.period_s);
+  }
+  return out;
+}
+
+std::vector<hpa::ScalingPolicy> parse_hpa_rate_policies(const std::string& spec_text, const std::string& key,
+                                                        const std::string& text, int max_percent) {
+  std::vector<hpa::ScalingPolicy> out;
+  const auto bad = [&](std::size_t i, const std::string& entry, const std::string& why) {
+    return Error(fmt::format("policy '{}': {} entry {} '{}': {} (entries are VALUEpods/PERIOD or VALUEpct/PERIOD in "
+                             "seconds, joined by '+', e.g. 4pods/60+10pods/600+100pct/15)",
+                             spec_text, key, i + 1, entry, why));
+  };
+  if (text.empty()) throw bad(0, text, "empty list (a direction without policies is its _pods=0 and _percent=0)");
+  std::size_t pos = 0;
+  for (std::size_t i = 0;; ++i) {
+    const auto plus = text.find('+', pos);
+    const std::string entry = text.substr(pos, plus == std::string::npos ? std::string::npos : plus - pos);
+    const auto slash = entry.find('/');
+    if (slash == std::string::npos) throw bad(i, entry, "no '/PERIOD'");
+    const std::string amount = entry.substr(0, slash);
+    std::size_t digits = 0;
+    while (digits < amount.size() && amount[digits] >= '0' && amount[digits] <= '9') ++digits;
+    const std::string unit = amount.substr(digits);
+    if (digits == 0 || (unit != "pods" && unit != "pct")) throw bad(i, entry, "expected a whole number then pods or pct");
+    const Type type = unit == "pods" ? Type::kPods : Type::kPercent;
+    const int hi = type == Type::kPods ? 100000 : max_percent;
+    int value = 0, period = 0;
+    const auto whole = [](const std::string& t, int& v) {
+      const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+      return ec == std::errc() && p == t.data() + t.size();
+    };
+    if (!whole(amount.substr(0, digits), value) || value < 1 || value > hi) {
+      throw bad(i, entry, fmt::format("the value must be in [1, {}]", hi));
+    }
+    const std::string period_text = entry.substr(slash + 1);
+    if (period_text.empty() || !whole(period_text, period) || period < 1 || period > 1800) {
+      throw bad(i, entry, "the period must be whole seconds in [1, 1800]");
+    }
+    out.push_back({type, value, period});
+    if (plus == std::string::npos) break;
+    pos = plus + 1;
+  }
+  return out;
+}
+
+std::optional<std::string> hpa_single_rate_keys(const std::string& dir, const std::vector<hpa::ScalingPolicy>& policies) {
+  bool several = false;
+  const hpa::ScalingPolicy* pods = only_one(policies, Type::kPods, several);
+  const hpa::ScalingPolicy* percent = only_one(policies, Type::kPercent, several);
+  if (several) return std::nullopt;
+  if (!pods) pods = unused_entry(policies, Type::kPods);
+  if (!percent) percent = unused_entry(policies, Type::kPercent);
+  // A type the list does not have takes the other's period (it has no effect).
+  const int pods_period = pods ? pods->period_s : percent ? percent->period_s : 15;
+  const int percent_period = percent ? percent->period_s : pods_period;
+  const int pods_value = pods ? std::max(pods->value, 0) : 0;
+  const int percent_value = percent ? std::max(percent->value, 0) : 0;
+  const std::string period = pods_period == percent_period
+                                 ? fmt::format("{}_period={}", dir, pods_period)
+                                 : fmt::format("{0}_pods_period={1},{0}_percent_period={2}", dir, pods_period, percent_period);
+  return fmt::format("{0}_pods={1},{0}_percent={2},{3}", dir, pods_value, percent_value, period);
+}
+
+std::string hpa_rate_keys(const std::string& dir, const std::vector<hpa::ScalingPolicy>& policies) {
+  if (auto single = hpa_single_rate_keys(dir, policies)) return *single;
+  return fmt::format("{}_policies={}", dir, hpa_rate_policies_text(policies));
+}
+
 HpaConfig read_hpa_config(SpecReader& r, int max_machines) {
   HpaConfig c;
   c.target = r.number("target", c.target, 0.01, 10);
@@ -38,16 +169,8 @@ HpaConfig read_hpa_config(SpecReader& r, int max_machines) {
   }
   c.up_window_s = r.integer("up_window", c.up_window_s, 0, 3600);
   c.down_window_s = r.integer("down_window", c.down_window_s, 0, 3600);
-  c.up_pods = r.integer("up_pods", c.up_pods, 0, 100000);
-  c.up_percent = r.integer("up_percent", c.up_percent, 0, 100000);
-  const int up_period = r.integer("up_period", 15, 1, 1800);
-  c.up_pods_period_s = r.integer("up_pods_period", up_period, 1, 1800);
-  c.up_percent_period_s = r.integer("up_percent_period", up_period, 1, 1800);
-  c.down_pods = r.integer("down_pods", c.down_pods, 0, 100000);
-  c.down_percent = r.integer("down_percent", c.down_percent, 0, 100);
-  const int down_period = r.integer("down_period", 15, 1, 1800);
-  c.down_pods_period_s = r.integer("down_pods_period", down_period, 1, 1800);
-  c.down_percent_period_s = r.integer("down_percent_period", down_period, 1, 1800);
+  c.up_policies = read_rate_policies(r, "up", 4, 100, 100000);
+  c.down_policies = read_rate_policies(r, "down", 0, 100, 100);
   const auto select_min = [&](const char* key) {
     const std::string v = r.text(key, "max");
     if (v != "max" && v != "min") {
@@ -61,22 +184,10 @@ HpaConfig read_hpa_config(SpecReader& r, int max_machines) {
   return c;
 }
 
-hpa::ScalingRules scale_up_rules(const HpaConfig& c) {
-  hpa::ScalingRules rules{{}, c.up_select_min ? hpa::SelectPolicy::kMin : hpa::SelectPolicy::kMax, c.up_window_s};
-  if (c.up_pods > 0) rules.policies.push_back({hpa::ScalingPolicy::Type::kPods, c.up_pods, c.up_pods_period_s});
-  if (c.up_percent > 0) rules.policies.push_back({hpa::ScalingPolicy::Type::kPercent, c.up_percent, c.up_percent_period_s});
-  if (rules.policies.empty()) rules.select = hpa::SelectPolicy::kDisabled;
-  return rules;
-}
+hpa::ScalingRules scale_up_rules(const HpaConfig& c) { return rules_of(c.up_policies, c.up_select_min, c.up_window_s); }
 
 hpa::ScalingRules scale_down_rules(const HpaConfig& c) {
-  hpa::ScalingRules rules{{}, c.down_select_min ? hpa::SelectPolicy::kMin : hpa::SelectPolicy::kMax, c.down_window_s};
-  if (c.down_pods > 0) rules.policies.push_back({hpa::ScalingPolicy::Type::kPods, c.down_pods, c.down_pods_period_s});
-  if (c.down_percent > 0) {
-    rules.policies.push_back({hpa::ScalingPolicy::Type::kPercent, c.down_percent, c.down_percent_period_s});
-  }
-  if (rules.policies.empty()) rules.select = hpa::SelectPolicy::kDisabled;
-  return rules;
+  return rules_of(c.down_policies, c.down_select_min, c.down_window_s);
 }
 
 namespace {

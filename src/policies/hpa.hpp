@@ -1,5 +1,7 @@
 #pragma once
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "policies/hpa_functions.hpp"
@@ -25,13 +27,20 @@ struct HpaConfig {
   int sync_s = 15;          // --horizontal-pod-autoscaler-sync-period; must divide 60
   int up_window_s = 0;      // behavior.scaleUp.stabilizationWindowSeconds
   int down_window_s = 300;  // behavior.scaleDown.stabilizationWindowSeconds
-  // behavior.scaleUp.policies: +up_pods pods per up_pods_period_s, +up_percent % per
-  // up_percent_period_s (0 = no such policy; both 0 = selectPolicy Disabled). The spec's
-  // `up_period` sets both periods, `up_pods_period` / `up_percent_period` one.
-  int up_pods = 4, up_percent = 100, up_pods_period_s = 15, up_percent_period_s = 15;
-  // behavior.scaleDown.policies: -down_pods pods per down_pods_period_s, -down_percent % per
-  // down_percent_period_s (0 = no such policy; both 0 = selectPolicy Disabled); keys as for up.
-  int down_pods = 0, down_percent = 100, down_pods_period_s = 15, down_percent_period_s = 15;
+  // behavior.scaleUp.policies / behavior.scaleDown.policies, in order: Pods adds (removes) `value`
+  // pods per `period_s`, Percent `value` % of the count at the period's start. The spec keys:
+  // - up_pods / up_percent (0 = no such policy), with up_period for both periods or
+  //   up_pods_period / up_percent_period for one (down_... alike): one policy of each type. They
+  //   give the list {Pods, Percent} with both entries kept, a value of 0 being no policy (kept so
+  //   that the spec writes back the period it was given); no entry of a value above 0 = selectPolicy
+  //   Disabled.
+  // - up_policies / down_policies = a list of any length (hpa_rate_policies_text's form,
+  //   e.g. 4pods/60+10pods/600+100pct/15), exclusive with the single-policy keys of the direction.
+  // Defaults: up max(+4 pods, +100 %) per 15 s, down -100 % per 15 s (autoscaling/v2's).
+  std::vector<hpa::ScalingPolicy> up_policies = {{hpa::ScalingPolicy::Type::kPods, 4, 15},
+                                                 {hpa::ScalingPolicy::Type::kPercent, 100, 15}};
+  std::vector<hpa::ScalingPolicy> down_policies = {{hpa::ScalingPolicy::Type::kPods, 0, 15},
+                                                   {hpa::ScalingPolicy::Type::kPercent, 100, 15}};
   // selectPolicy: Max (false) lets a direction's most permissive policy win, Min (true) its least
   // permissive one (spec keys up_select / down_select = max | min).
   bool up_select_min = false, down_select_min = false;
@@ -51,8 +60,25 @@ inline int hpa_metric_replicas(int current, int ready, int unready, double utili
   return hpa_metric_replicas(current, ready, unready, utilization, target, tolerance, tolerance);
 }
 
-// The behavior an HpaConfig describes, as Kubernetes' scaling rules: a direction's Pods policy, then
-// its Percent policy (a value of 0 = no such policy; neither = selectPolicy Disabled).
+// A direction's rate policies as the spec writes them. `hpa_single_rate_keys` is the single-policy
+// form (`up_pods=4,up_percent=100,up_period=15`, one period key when both share it; a missing
+// type's period is the other's, as the policy has no effect) when the list has at most one Pods and
+// one Percent policy of a value above 0, none otherwise. `hpa_rate_keys` is that, else
+// `up_policies=` with the list: what a writer of specs (formats' import) uses.
+// `direction` is "up" or "down".
+std::optional<std::string> hpa_single_rate_keys(const std::string& direction,
+                                                const std::vector<hpa::ScalingPolicy>& policies);
+std::string hpa_rate_keys(const std::string& direction, const std::vector<hpa::ScalingPolicy>& policies);
+// `4pods/60+10pods/600+100pct/15`: each entry VALUEpods/PERIOD or VALUEpct/PERIOD (seconds),
+// joined by `+` (`,` separates a spec's keys and `:` starts a spec in a list of specs).
+std::string hpa_rate_policies_text(const std::vector<hpa::ScalingPolicy>& policies);
+// Reads that form for spec key `key`: value in [1, max_percent] for Percent ([1, 100000] for
+// Pods), period in [1, 1800]; throws Error naming the spec, the key and the entry.
+std::vector<hpa::ScalingPolicy> parse_hpa_rate_policies(const std::string& spec_text, const std::string& key,
+                                                        const std::string& text, int max_percent);
+
+// The behavior an HpaConfig describes, as Kubernetes' scaling rules: a direction's policies of a
+// value above 0, in order (none = selectPolicy Disabled).
 hpa::ScalingRules scale_up_rules(const HpaConfig& c);
 hpa::ScalingRules scale_down_rules(const HpaConfig& c);
 

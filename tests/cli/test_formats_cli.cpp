@@ -75,14 +75,23 @@ TEST(FormatsCli, ManifestsAreSpecsForSimulateAndTuneAndRefusalsNameTheField) {
   EXPECT_EQ(last.rfind("hpa:", 0), 0u) << last;
   EXPECT_THAT(last, HasSubstr("up_pods=8,"));
   EXPECT_THAT(last, HasSubstr("min=20"));
+  // ... and so do lists of rate policies the single-policy keys cannot say.
+  const CliRun l = cli("tune --policy @" + std::string(AUTOSCALE_SOURCE_DIR) +
+                       "/tests/formats/manifests/hpa-policy-lists.yaml --scenario seed --seed 1 --episodes 2 --budget 3 "
+                       "--threads 2");
+  ASSERT_EQ(l.code, 0) << l.out;
+  const std::string best = l.out.substr(l.out.rfind('\n', l.out.size() - 2) + 1);
+  EXPECT_THAT(best, HasSubstr("up_policies=4pods/60+10pods/600+100pct/15"));
+  EXPECT_THAT(best, HasSubstr("down_policies=10pct/60+30pct/600+5pods/60"));
+  EXPECT_THAT(best, HasSubstr("down_select=min"));
   const auto dir = temp_dir("autoscale_bad_manifest");
   const auto bad = dir / "bad.yaml";
   std::ofstream(bad) << "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef: {name: web}\n"
                         "  maxReplicas: 10\n  behavior: {scaleUp: {policies: [{type: Pods, value: 1, periodSeconds: 15}, "
-                        "{type: Pods, value: 4, periodSeconds: 60}]}}\n";
+                        "{type: Pods, value: 4, periodSeconds: 3600}]}}\n";
   const CliRun e = cli("evaluate --episodes 1 --policies @" + bad.string(), true);
   EXPECT_EQ(e.code, 1);
-  EXPECT_THAT(e.out, HasSubstr(bad.string() + ": spec.behavior.scaleUp.policies[1]: a second Pods policy"));
+  EXPECT_THAT(e.out, HasSubstr(bad.string() + ": spec.behavior.scaleUp.policies[1].periodSeconds: must be in [1, 1800]"));
   std::filesystem::remove_all(dir);
 }
 

@@ -70,12 +70,17 @@ def validate(path):
 def main():
     cli, src, work = sys.argv[1:4]
     os.makedirs(work, exist_ok=True)
+    lists = os.path.join(src, "tests/formats/manifests/hpa-policy-lists.yaml")
     cases = [
         ["--policy", "hpa", "--name", "web"],
         ["--policy", "hpa:target=0.61058,tolerance=0.017043,down_window=0", "--name", "web"],
         ["--policy", "hpa:up_pods=0,up_percent=0,down_pods=3,down_percent=0,down_period=60,min=5,max=90", "--name", "web"],
         ["--policy", "@" + os.path.join(src, "examples/hpa.yaml"), "--name", "web"],
         ["--policy", "hpa:target=0.7,tolerance=0.05", "--from", os.path.join(src, "examples/hpa.yaml")],
+        # Lists of rate policies: imported, written fresh, and kept from the original.
+        ["--policy", "@" + lists, "--name", "web"],
+        ["--policy", "hpa:up_policies=4pods/60+10pods/600,down_policies=1pods/60+10pct/600,up_select=min", "--name", "web"],
+        ["--policy", "hpa:target=0.7,down_window=0", "--from", lists],
     ]
     failed = 0
     for i, args in enumerate(cases):

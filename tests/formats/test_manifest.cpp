@@ -93,6 +93,18 @@ TEST(Manifest, EveryFieldMapsOntoTheHpaSpec) {
        "up_percent_period=30,down_pods=0,down_percent=100,down_period=15,min=1,max=50"},
       {"selectPolicy Disabled", hpa("  maxReplicas: 50\n  behavior: {scaleDown: {selectPolicy: Disabled}}\n"),
        spec("0.8", "0.1", 15, 0, 300, 4, 100, 15, 0, 0, 15, 1, 50)},
+      // Lists the single-policy keys cannot say: a direction's policies in their order.
+      {"two pods policies",
+       hpa("  maxReplicas: 50\n  behavior: {scaleUp: {policies: [{type: Pods, value: 4, periodSeconds: 60}, {type: Pods, "
+           "value: 10, periodSeconds: 600}, {type: Percent, value: 100, periodSeconds: 15}]}, scaleDown: {selectPolicy: Min, "
+           "policies: [{type: Percent, value: 10, periodSeconds: 60}, {type: Percent, value: 200, periodSeconds: 600}]}}\n"),
+       "hpa:target=0.8,tolerance=0.1,sync=15,up_window=0,down_window=300,up_policies=4pods/60+10pods/600+100pct/15,"
+       "down_policies=10pct/60+100pct/600,min=1,max=50,down_select=min"},
+      // Disabled: no policy applies, which the single keys say whatever the list.
+      {"selectPolicy Disabled over a list",
+       hpa("  maxReplicas: 50\n  behavior: {scaleDown: {selectPolicy: Disabled, policies: [{type: Pods, value: 1, "
+           "periodSeconds: 60}, {type: Pods, value: 5, periodSeconds: 600}]}}\n"),
+       spec("0.8", "0.1", 15, 0, 300, 4, 100, 15, 0, 0, 60, 1, 50)},
       // Removing 200 % a period removes no less than removing 100 %.
       {"scale-down percent over 100", hpa("  maxReplicas: 50\n  behavior: {scaleDown: {policies: [{type: Percent, value: 200, periodSeconds: 15}]}}\n"),
        spec("0.8", "0.1", 15, 0, 300, 4, 100, 15, 0, 100, 15, 1, 50)},
@@ -146,9 +158,11 @@ TEST(Manifest, WhatTheHpaCannotDoIsAnErrorNamingFileAndField) {
       {"object metric", hpa(m50 + "  metrics: [{type: Object, object: {}}]\n"), "spec.metrics[0].type", "Object"},
       {"target out of range", hpa(m50 + "  metrics: [{type: Pods, pods: {metric: {name: r}, target: {type: AverageValue, averageValue: 1k}}}]\n"),
        "spec.metrics[0].pods.target.averageValue", "0.01 to 10"},
-      {"two pods policies", hpa(m50 + "  behavior: {scaleDown: {policies: [{type: Pods, value: 1, periodSeconds: 60}, "
-                                       "{type: Pods, value: 5, periodSeconds: 600}]}}\n"),
-       "spec.behavior.scaleDown.policies[1]", "a second Pods policy"},
+      {"policy value 0", hpa(m50 + "  behavior: {scaleDown: {policies: [{type: Pods, value: 1, periodSeconds: 60}, "
+                                    "{type: Pods, value: 0, periodSeconds: 600}]}}\n"),
+       "spec.behavior.scaleDown.policies[1].value", "must be in [1, 100000]"},
+      {"policy period above 1800", hpa(m50 + "  behavior: {scaleUp: {policies: [{type: Pods, value: 1, periodSeconds: 3600}]}}\n"),
+       "spec.behavior.scaleUp.policies[0].periodSeconds", "must be in [1, 1800]"},
       {"bad selectPolicy", hpa(m50 + "  behavior: {scaleUp: {selectPolicy: Fastest}}\n"), "spec.behavior.scaleUp.selectPolicy",
        "Max, Min or Disabled"},
       {"unknown policy type", hpa(m50 + "  behavior: {scaleUp: {policies: [{type: Replicas, value: 1, periodSeconds: 60}]}}\n"),
@@ -214,6 +228,13 @@ TEST(Manifest, ExportThenImportGivesTheSameSpecAndTheSameEpisodes) {
       "up_period=15,down_pods=1,down_percent=50,down_period=60,min=2,max=90,up_select=min,down_select=min",
       "hpa:target=0.6,tolerance=0.1,sync=15,up_window=0,down_window=300,up_pods=4,up_percent=100,up_pods_period=60,"
       "up_percent_period=15,down_pods=2,down_percent=10,down_pods_period=30,down_percent_period=120,min=2,max=90",
+      // Lists: two Pods policies up (Max), three down (Min); a list one way and single keys the other.
+      "hpa:target=0.6,tolerance=0.1,sync=15,up_window=0,down_window=300,up_policies=4pods/60+10pods/600+100pct/15,"
+      "down_policies=10pct/60+30pct/600+5pods/60,min=3,max=200,down_select=min",
+      "hpa:target=0.55,tolerance=0.1,sync=15,up_window=30,down_window=600,up_policies=50pct/60+200pct/600,down_pods=0,"
+      "down_percent=100,down_period=15,min=1,max=300,up_select=min",
+      "hpa:target=0.7,tolerance=0.1,sync=30,up_window=0,down_window=300,up_pods=4,up_percent=100,up_period=15,"
+      "down_policies=1pods/30+4pods/300,min=2,max=100",
   };
   for (const auto& s : specs) {
     for (const ManifestKind kind : {ManifestKind::kHpa, ManifestKind::kScaledObject}) {
@@ -258,6 +279,42 @@ TEST(Manifest, ExportFromTheOriginalReplacesOnlyTheSpecsKeys) {
     EXPECT_THAT(e.what(), HasSubstr("not the ScaledObject asked for"));
   }
   EXPECT_THROW(export_manifest("headroom", {ManifestKind::kHpa, "web", ""}, kService), Error);
+}
+
+TEST(Manifest, ExportFromAnOriginalWithListsKeepsOrReplacesAWholeList) {
+  const std::string lists = std::string(AUTOSCALE_SOURCE_DIR) + "/tests/formats/manifests/hpa-policy-lists.yaml";
+  const std::string imported =
+      "hpa:target=0.6,tolerance=0.1,sync=15,up_window=0,down_window=300,up_policies=4pods/60+10pods/600+100pct/15,"
+      "down_policies=10pct/60+30pct/600+5pods/60,min=3,max=200,down_select=min";
+  EXPECT_EQ(import_manifest_file(lists, kService).spec, imported);
+  // Tuned keys change; the lists stay the operator's.
+  const std::string tuned = export_manifest("hpa:target=0.7,down_window=0", {ManifestKind::kHpa, "", lists}, kService);
+  EXPECT_THAT(tuned, HasSubstr("namespace: shop"));
+  EXPECT_EQ(import_manifest(tuned, "t.yaml", kService).spec,
+            "hpa:target=0.7,tolerance=0.1,sync=15,up_window=0,down_window=0,up_policies=4pods/60+10pods/600+100pct/15,"
+            "down_policies=10pct/60+30pct/600+5pods/60,min=3,max=200,down_select=min");
+  // A list key replaces that direction's list whole.
+  const std::string up = export_manifest("hpa:up_policies=2pods/60+20pods/600", {ManifestKind::kHpa, "", lists}, kService);
+  EXPECT_EQ(import_manifest(up, "u.yaml", kService).spec,
+            "hpa:target=0.6,tolerance=0.1,sync=15,up_window=0,down_window=300,up_policies=2pods/60+20pods/600,"
+            "down_policies=10pct/60+30pct/600+5pods/60,min=3,max=200,down_select=min");
+  // ... and an original's single-policy keys too.
+  const std::string single = std::string(AUTOSCALE_SOURCE_DIR) + "/examples/hpa.yaml";
+  const std::string over = export_manifest("hpa:up_policies=2pods/60+20pods/600", {ManifestKind::kHpa, "", single}, kService);
+  EXPECT_EQ(import_manifest(over, "o.yaml", kService).spec,
+            "hpa:target=0.65,tolerance=0.1,sync=15,up_window=0,down_window=600,up_policies=2pods/60+20pods/600,"
+            "down_pods=0,down_percent=10,down_period=60,min=20,max=400");
+  // A single-policy key cannot change one policy of a list it cannot say.
+  try {
+    export_manifest("hpa:up_pods=8", {ManifestKind::kHpa, "", lists}, kService);
+    ADD_FAILURE() << "accepted up_pods over a list";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("up_pods sets one scale-up policy"));
+    EXPECT_THAT(e.what(), HasSubstr(lists));
+    EXPECT_THAT(e.what(), HasSubstr("give up_policies in full"));
+  }
+  // The spec itself may not give both forms of a direction.
+  EXPECT_THROW(export_manifest("hpa:down_policies=1pods/60,down_pods=2", {ManifestKind::kHpa, "web", ""}, kService), Error);
 }
 
 TEST(Manifest, OnlyYamlFilesAreManifestSpecs) {

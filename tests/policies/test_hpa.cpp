@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/run_policies.hpp"
 #include "policies/hpa.hpp"
 #include "policies/actuator.hpp"
 #include "policy_test_util.hpp"
@@ -209,6 +210,124 @@ TEST(ClassicalHpa, ScaleDownRemovesOnlyReadyMachinesBeyondTheTarget) {
   EXPECT_EQ(steer_ready_first(b, 15).remove, 0);
   EXPECT_EQ(steer_ready_first(b, 8).remove, 2);
   EXPECT_EQ(steer_ready_first(b, 23).add, 3);
+}
+
+// ---------------------------------------------------------------- lists of rate policies
+
+// spec_ after each minute's syncs, from the first minute that changed it (the first datapoint).
+std::vector<int> scale_up_minutes(const std::string& spec, int minutes) {
+  // 2 pods at 3000 % of a 60 % target want 100 all along: the rate limits bind every sync.
+  Env env = scripted_env(2, {load_at(2, 30.0)});
+  auto policy = make(spec);
+  env.reset(0);
+  policy->reset(env);
+  std::vector<int> out;
+  for (int m = 0; m < minutes + 2 && static_cast<int>(out.size()) < minutes; ++m) {
+    env.step(policy->act(env));
+    const int d = as<HpaPolicy>(*policy).desired_replicas();
+    if (!out.empty() || d != 2) out.push_back(d);
+  }
+  return out;
+}
+
+TEST(ClassicalHpa, TwoPodsPoliciesInScaleUpLimitAsKubernetesDoes) {
+  // scaleUp.policies [{Pods, 4, 60}, {Pods, 10, 600}], each counting from the replicas at the
+  // start of its own period (calculateScaleUpLimitWithScalingRules), syncs every 15 s from t0:
+  // Max: t0: max(2 + 4, 2 + 10) = 12; t0+15..45: 4-pod policy from 12 - 10 = 2, 10-pod from 2:
+  // hold; t0+60: the t0 event left the 60 s period: max(12 + 4, 2 + 10) = 16; then +4 a minute
+  // (the 10-pod policy keeps counting from 2 for 600 s, then from 12: 22, below).
+  EXPECT_EQ(scale_up_minutes("hpa:up_policies=4pods/60+10pods/600", 12),
+            (std::vector<int>{12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56}));
+  // Either policy alone: +4 a minute from 2, or +10 once per 10 minutes.
+  EXPECT_EQ(scale_up_minutes("hpa:up_pods=4,up_percent=0,up_period=60", 3), (std::vector<int>{6, 10, 14}));
+  EXPECT_EQ(scale_up_minutes("hpa:up_pods=10,up_percent=0,up_period=600", 11),
+            (std::vector<int>{12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 22}));
+  // Min: t0: min(6, 12) = 6; t0+60: min(6 + 4, 2 + 10) = 10; t0+120: min(14, 12) = 12, where the
+  // 10-pod policy holds it (12 - 10 added in 600 s = 2, + 10) until t0+600: the t0 event (+4)
+  // leaves, min(12 + 4, 6 + 10) = 16; t0+660: min(20, 10 + 10) = 20; t0+720: the +4 of t0+60
+  // left: min(24, 12 + 10) = 22, held at t0+780 (its +2 of t0+120 is still counted).
+  EXPECT_EQ(scale_up_minutes("hpa:up_policies=4pods/60+10pods/600,up_select=min", 14),
+            (std::vector<int>{6, 10, 12, 12, 12, 12, 12, 12, 12, 12, 16, 20, 22, 22}));
+  // The list is the rules the free functions get, in its order.
+  HpaConfig c;
+  c.up_policies = parse_hpa_rate_policies("t", "up_policies", "4pods/60+10pods/600+100pct/15", 100000);
+  const hpa::ScalingRules rules = scale_up_rules(c);
+  ASSERT_EQ(rules.policies.size(), 3u);
+  EXPECT_EQ(rules.policies[1].type, hpa::ScalingPolicy::Type::kPods);
+  EXPECT_EQ(rules.policies[1].value, 10);
+  EXPECT_EQ(rules.policies[1].period_s, 600);
+  EXPECT_EQ(rules.policies[2].type, hpa::ScalingPolicy::Type::kPercent);
+  EXPECT_EQ(hpa::longest_period(rules), 600);
+  EXPECT_EQ(rules.select, hpa::SelectPolicy::kMax);
+}
+
+TEST(ClassicalHpa, AListTheSingleKeysCanSayBehavesAsThem) {
+  // The defaults as lists, and a Min pair with periods of their own, earn what the single keys do.
+  const Scenario& s = seed_scenario();
+  const auto runs = run_policies(
+      s,
+      {parse_policy_spec("hpa"), parse_policy_spec("hpa:up_policies=100pct/15+4pods/15,down_policies=100pct/15"),
+       parse_policy_spec("hpa:down_window=60,down_pods=2,down_percent=10,down_pods_period=30,down_percent_period=120,"
+                         "down_select=min"),
+       parse_policy_spec("hpa:down_window=60,down_policies=2pods/30+10pct/120,down_select=min")},
+      7000, 2, 2);
+  for (std::size_t e = 0; e < runs[0].episodes.size(); ++e) {
+    EXPECT_EQ(runs[0].episodes[e].profit, runs[1].episodes[e].profit) << e;
+    EXPECT_EQ(runs[2].episodes[e].profit, runs[3].episodes[e].profit) << e;
+  }
+  EXPECT_NE(runs[0].episodes[0].profit, runs[2].episodes[0].profit);  // the pairs do differ
+}
+
+TEST(ClassicalHpa, RatePoliciesAreWrittenAsSingleKeysWhenTheyCan) {
+  using T = hpa::ScalingPolicy::Type;
+  const HpaConfig d;
+  EXPECT_EQ(hpa_rate_keys("up", d.up_policies), "up_pods=4,up_percent=100,up_period=15");
+  EXPECT_EQ(hpa_rate_keys("down", d.down_policies), "down_pods=0,down_percent=100,down_period=15");
+  EXPECT_EQ(hpa_rate_keys("up", {{T::kPercent, 20, 60}, {T::kPods, 3, 30}}), "up_pods=3,up_percent=20,up_pods_period=30,up_percent_period=60");
+  EXPECT_EQ(hpa_rate_keys("down", {{T::kPods, 1, 120}}), "down_pods=1,down_percent=0,down_period=120");
+  const std::vector<hpa::ScalingPolicy> two{{T::kPods, 4, 60}, {T::kPods, 10, 600}, {T::kPercent, 100, 15}};
+  EXPECT_EQ(hpa_single_rate_keys("up", two), std::nullopt);
+  EXPECT_EQ(hpa_rate_keys("up", two), "up_policies=4pods/60+10pods/600+100pct/15");
+  EXPECT_EQ(hpa_rate_keys("down", {{T::kPercent, 10, 60}, {T::kPercent, 50, 600}}), "down_policies=10pct/60+50pct/600");
+  // What is written reads back as the same list, and as the same policy.
+  const auto back = parse_hpa_rate_policies("t", "up_policies", hpa_rate_policies_text(two), 100000);
+  ASSERT_EQ(back.size(), two.size());
+  for (std::size_t i = 0; i < two.size(); ++i) {
+    EXPECT_EQ(back[i].type, two[i].type);
+    EXPECT_EQ(back[i].value, two[i].value);
+    EXPECT_EQ(back[i].period_s, two[i].period_s);
+  }
+}
+
+TEST(ClassicalHpa, TheListKeysRefuseMalformedEntriesAndTheSingleKeysBesideThem) {
+  struct Row {
+    std::string spec, message;
+  };
+  const std::vector<Row> rows = {
+      {"hpa:up_policies=4pods/60,up_pods=2", "up_policies and up_pods both set the scale-up policies"},
+      {"hpa:up_policies=4pods/60,up_percent_period=30", "up_policies and up_percent_period both"},
+      {"hpa:down_policies=2pods/60,down_period=30", "down_policies and down_period both set the scale-down policies"},
+      {"hpa:up_policies=4pods", "up_policies entry 1 '4pods': no '/PERIOD'"},
+      {"hpa:up_policies=4pods/60+10pod/600", "up_policies entry 2 '10pod/600': expected a whole number then pods or pct"},
+      {"hpa:up_policies=pods4/60", "up_policies entry 1 'pods4/60': expected a whole number"},
+      {"hpa:up_policies=4pods/60+", "up_policies entry 2 '': no '/PERIOD'"},
+      {"hpa:up_policies=0pods/60", "up_policies entry 1 '0pods/60': the value must be in [1, 100000]"},
+      {"hpa:down_policies=150pct/15", "down_policies entry 1 '150pct/15': the value must be in [1, 100]"},
+      {"hpa:up_policies=200pct/15+4pods/0", "up_policies entry 2 '4pods/0': the period must be whole seconds in [1, 1800]"},
+      {"hpa:up_policies=4pods/60s", "up_policies entry 1 '4pods/60s': the period must be whole seconds"},
+      {"hpa:down_policies=2pods/3600", "down_policies entry 1 '2pods/3600': the period"},
+      {"hpa:up_policies=", "up_policies entry 1 '': empty list"},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.spec);
+    const std::string e = error_of(r.spec);
+    EXPECT_NE(e.find("policy '" + r.spec + "'"), std::string::npos) << e;
+    EXPECT_NE(e.find(r.message), std::string::npos) << e;
+  }
+  // Each direction's list is exclusive with that direction's single keys only.
+  EXPECT_EQ(error_of("hpa:up_policies=4pods/60+10pods/600,down_pods=2,down_period=60,up_select=min"), "");
+  // Both are known keys of hpa.
+  EXPECT_NE(error_of("hpa:up_policy=4pods/60").find("up_policies"), std::string::npos);
 }
 
 }  // namespace
