@@ -95,8 +95,14 @@ void train(const TrainArgs& a) {
     try {
       result = distributed::train_sharded(sharded, *comm, show);
     } catch (const distributed::ConsistentError& e) {
-      // Every rank met it: rank 0 reports it, the others end quietly (all with status 1).
-      if (root) throw;
+      // Every rank met it: rank 0 reports it, the others end quietly, all with status 1. The
+      // others wait until rank 0 has written it: a rank exiting first makes mpirun kill the job,
+      // rank 0 included, before the message is out.
+      if (root) {
+        fmt::print(stderr, "autoscale: error: {}\n", e.what());
+        std::fflush(stderr);
+      }
+      comm->barrier();
       comm.reset();
       std::exit(1);
     }

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
-#include "rl/agent.hpp"
+#include "rl/checkpoint.hpp"
 
 namespace autoscale::distributed {
 
@@ -13,22 +13,12 @@ constexpr const char* kFormat = "autoscale-sharded-checkpoint";
 }  // namespace
 
 nlohmann::json to_json(const ShardState& s) {
-  nlohmann::json histories = nlohmann::json::array();
-  for (const auto& h : s.histories) {
-    std::vector<int> flat;
-    flat.reserve(h.size() * 2);
-    for (const Action& a : h) {
-      flat.push_back(a.add);
-      flat.push_back(a.remove);
-    }
-    histories.push_back(std::move(flat));
-  }
   return {{"index", s.index},
           {"env_rngs", s.env_rngs},
           {"shuffle_rng", s.shuffle_rng},
           {"return_running", s.return_running},
           {"episode_counts", s.episode_counts},
-          {"histories", histories}};
+          {"histories", rl::action_histories_to_json(s.histories)}};
 }
 
 ShardState shard_state_from_json(const nlohmann::json& j) {
@@ -38,12 +28,7 @@ ShardState shard_state_from_json(const nlohmann::json& j) {
   s.shuffle_rng = j.at("shuffle_rng").get<std::array<std::uint64_t, 4>>();
   s.return_running = j.at("return_running").get<std::vector<double>>();
   s.episode_counts = j.at("episode_counts").get<std::vector<std::int64_t>>();
-  for (const auto& hj : j.at("histories")) {
-    const auto flat = hj.get<std::vector<int>>();
-    std::vector<Action> acts;
-    for (std::size_t k = 0; k + 1 < flat.size(); k += 2) acts.push_back({flat[k], flat[k + 1]});
-    s.histories.push_back(std::move(acts));
-  }
+  s.histories = rl::action_histories_from_json(j.at("histories"));
   return s;
 }
 
@@ -66,29 +51,14 @@ std::string to_string(const ShardedCheckpoint& c) {
       {"next_checkpoint", c.next_checkpoint},
       {"shard_states", c.shard_states},
   };
-  const std::string text = body.dump();
-  const nlohmann::json header = {{"format", kFormat}, {"version", kVersion}, {"checksum", rl::fnv1a64_hex(text)}};
-  return header.dump() + "\n" + text + "\n";
+  return rl::checkpoint_envelope(kFormat, kVersion, body);
 }
 
 ShardedCheckpoint sharded_checkpoint_from_string(const std::string& text, const std::string& source) {
-  const auto eol = text.find('\n');
-  const std::string header_line = text.substr(0, eol);
-  std::string body_line = eol == std::string::npos ? std::string() : text.substr(eol + 1);
-  if (!body_line.empty() && body_line.back() == '\n') body_line.pop_back();
+  const nlohmann::json p = rl::open_checkpoint_envelope(
+      text, source, kFormat, kVersion,
+      {{"autoscale-checkpoint", "checkpoint was written by a run without --shards (or mpirun); resume it the same way"}});
   try {
-    const auto header = nlohmann::json::parse(header_line);
-    const std::string format = header.value("format", "");
-    if (format == "autoscale-checkpoint") {
-      throw Error(fmt::format("{}: checkpoint was written by a run without --shards (or mpirun); resume it the same way",
-                              source));
-    }
-    if (format != kFormat || header.value("version", 0) != kVersion ||
-        header.value("checksum", "") != rl::fnv1a64_hex(body_line)) {
-      throw Error(fmt::format("{}: checkpoint is corrupt or of another version (format, version or checksum mismatch)",
-                              source));
-    }
-    const auto p = nlohmann::json::parse(body_line);
     ShardedCheckpoint c;
     c.config_toml = p.at("config").get<std::string>();
     c.seed = p.at("seed").get<std::uint64_t>();

@@ -2,6 +2,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,18 @@ struct Checkpoint {
   std::vector<std::int64_t> episode_counts;
   std::vector<std::vector<Action>> histories;
 };
+
+// A checkpoint's text, the one envelope every trainer's checkpoint uses: a header line
+// {"format", "version", "checksum" (FNV-1a 64 of the body line)} and the body on one line.
+std::string checkpoint_envelope(const std::string& format, int version, const nlohmann::json& body);
+// The body of an envelope of `format` and `version`; throws Error naming `source` when it is of
+// another format (`other_formats` maps a known other format to the message to give for it), of
+// another version, or its checksum or JSON does not hold.
+nlohmann::json open_checkpoint_envelope(const std::string& text, const std::string& source, const std::string& format,
+                                        int version, const std::map<std::string, std::string>& other_formats = {});
+// Each environment's actions so far as [add, remove, add, remove, ...] per environment.
+nlohmann::json action_histories_to_json(const std::vector<std::vector<Action>>& histories);
+std::vector<std::vector<Action>> action_histories_from_json(const nlohmann::json& j);
 
 // A header line (format, version, checksum of the body) and the body on one line, written atomically.
 void save_checkpoint(const Checkpoint& c, const std::filesystem::path& path);
