@@ -460,8 +460,14 @@ void ShardedTrainer::merge_rollout_stats() {
 // summed exactly across shards and ranks, into agent_'s gradient buffers.
 void ShardedTrainer::reduce_gradients() {
   const Index pa = agent_.actor.num_params();
+  // A NaN anywhere must reach the check below: std::max and Eigen's maxCoeff may drop it, and
+  // the fixed-point conversion would turn it into a finite garbage integer on every rank alike.
   double max_abs = 0;
   for (const auto& s : shards_) {
+    if (!s->actor.grads().allFinite() || !s->critic.grads().allFinite()) {
+      max_abs = std::numeric_limits<double>::infinity();
+      break;
+    }
     max_abs = std::max({max_abs, static_cast<double>(s->actor.grads().cwiseAbs().maxCoeff()),
                         static_cast<double>(s->critic.grads().cwiseAbs().maxCoeff())});
   }
@@ -762,11 +768,30 @@ rl::TrainResult train_sharded(const ShardedTrainOptions& options, Communicator& 
   ShardedTrainOptions o = options;
   if (o.shards == 0) o.shards = default_shards(o.train.config);
   check_options(o, comm.size());
+  // Building a rank's shards reads its own files (a trace missing on one node fails there
+  // alone), so whether every rank could is agreed on before the first collective of training:
+  // else the ranks that could would wait in it forever.
   std::unique_ptr<ShardedTrainer> t;
+  std::string failure;
   try {
     t = std::make_unique<ShardedTrainer>(o, comm);
   } catch (const Error& e) {
-    throw ConsistentError(e.what());  // built from the same options on every rank
+    failure = e.what();
+  }
+  double failed = failure.empty() ? 0.0 : 1.0;
+  comm.allreduce_max(std::span<double>(&failed, 1));
+  if (failed > 0) {
+    const std::vector<std::string> why = comm.gather(failure, 0);
+    std::string message;
+    for (std::size_t r = 0; r < why.size(); ++r) {
+      if (why[r].empty()) continue;
+      if (comm.size() == 1) {
+        message = why[r];
+        break;
+      }
+      message += fmt::format("{}rank {}: {}", message.empty() ? "" : "; ", r, why[r]);
+    }
+    throw ConsistentError(message);  // every rank ends alike; rank 0 reports it
   }
   try {
     return t->run(on_progress);
