@@ -102,9 +102,10 @@ void add_control(CLI::App& app) {
   c->add_option("--warming-query", a->o.warming_query, "PromQL: machines warming up, not yet serving (default: none)");
   c->add_option("--clock-query", a->o.clock_query,
                 "PromQL whose value is a time in the minute the data describe (epoch seconds); default: the wall clock");
-  c->add_option("--freshness-query", a->o.freshness_query,
+  CLI::Option* freshness = c->add_option("--freshness-query", a->o.freshness_query,
                 "PromQL whose value is the time of the newest sample behind the data, e.g. 'timestamp(up{job=\"api\"})': "
-                "older than --max-sample-age holds the fleet");
+                "older than --max-sample-age holds the fleet (required with --enforce: without it a dead exporter's "
+                "last value, still inside Prometheus's lookback, would be acted on)");
   c->add_option("--max-sample-age", a->max_age, "how old the freshness query's sample may be")->capture_default_str()->check(dur);
   c->add_option("--model", a->o.model, "model file (`autoscale train`'s DIR/model) or policy spec file (DIR/deployed.spec)")
       ->required();
@@ -122,7 +123,8 @@ void add_control(CLI::App& app) {
                 "kubernetes: the kubeconfig to use (default: the pod's service account, else $KUBECONFIG or ~/.kube/config)")
       ->check(CLI::ExistingFile);
   c->add_option("--kube-context", a->kube_context, "kubernetes: the kubeconfig's context (default: its current-context)");
-  c->add_flag("--enforce", a->o.enforce, "act on the decisions (default: shadow mode, nothing is acted on)");
+  c->add_flag("--enforce", a->o.enforce, "act on the decisions (default: shadow mode, nothing is acted on); needs --freshness-query")
+      ->needs(freshness);
   c->add_option("--wall-clock", a->wall_clock, "true: the model sees the minute's time of day; false: no clock (models "
                                               "trained on a load without one, the seed's)")
       ->capture_default_str()

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -83,5 +84,25 @@ class FakePrometheus {
   std::map<std::string, int> requests_;
   std::vector<std::string> times_;
 };
+
+// control's /metrics once `ready(body)` holds, polled every 50 ms for up to `bound` (a process
+// starting on 2 loaded cores: model load, first queries); "" if it never did.
+template <typename Ready>
+std::string wait_for_metrics(int port, Ready ready, std::chrono::seconds bound = std::chrono::seconds(30)) {
+  httplib::Client mc("127.0.0.1", port);
+  const auto until = std::chrono::steady_clock::now() + bound;
+  while (std::chrono::steady_clock::now() < until) {
+    if (auto r = mc.Get("/metrics"); r && ready(r->body)) return r->body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return "";
+}
+
+// The value of the sample of `name` (with its labels, as written) in a metrics text; -1 if none.
+inline double metric_value(const std::string& metrics, const std::string& name) {
+  const auto at = metrics.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(metrics.substr(at + name.size() + 2));
+}
 
 }  // namespace autoscale::control_testing

@@ -34,6 +34,7 @@ TEST(ControlCli, UsageErrorsExit2NamingTheFlag) {
       {"control" + kRequired + " --settle soon", "--settle"},
       {"control" + kRequired + " --wall-clock maybe", "--wall-clock"},
       {"control" + kRequired + " --header 'no colon'", "--header"},
+      {"control" + kRequired + " --enforce", "--enforce requires --freshness-query"},
   };
   for (const auto& c : cases) {
     const CliRun r = run_cli(c.args, Stderr::kMerge);
@@ -60,13 +61,11 @@ TEST(ControlCli, AShadowRunRecordsWhatItWouldDoAndStopsOnSigterm) {
        "--clock-query", "clock", "--settle", "0", "--every", "100ms", "--model", serve_testing::trained_model("seed"),
        "--wall-clock", "false", "--actuate", "file:" + decisions.string(), "--metrics-port", std::to_string(metrics_port)},
       dir / "control.log");
-  httplib::Client mc("127.0.0.1", metrics_port);
-  std::string metrics;
-  for (int i = 0; i < 100 && metrics.find("autoscale_control_desired{") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (auto r = mc.Get("/metrics")) metrics = r->body;
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few more ticks in the same minute
+  // Decided, then at least two more ticks in the same minute (which must not act again).
+  const std::string again = "autoscale_control_ticks_total{service=\"api\",outcome=\"already_decided\"}";
+  const std::string metrics = control_testing::wait_for_metrics(
+      metrics_port, [&](const std::string& m) { return control_testing::metric_value(m, again) >= 2; });
+  ASSERT_FALSE(metrics.empty()) << "no decided minute with two more ticks in it within 30 s";
   const int status = control.stop();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << autoscale::testing::read_file_text(dir / "control.log");
   EXPECT_THAT(metrics, HasSubstr("autoscale_control_enforced{service=\"api\"} 0"));

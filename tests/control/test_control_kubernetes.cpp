@@ -82,23 +82,22 @@ TEST(ControlKubernetes, EnforcingThroughTheCliSetsTheDeploymentsReplicasOrRefuse
   prom.value("clock", static_cast<double>(now));
   prom.value("load", 9000);
   prom.value("fleet", 30);
+  prom.value("fresh", static_cast<double>(now));
   const auto dir = serve_testing::temp_dir("control_kube_cli");
   const auto kubeconfig = write_kubeconfig(dir, stub.port());
   const int metrics_port = autoscale::testing::unused_loopback_port();
   const std::vector<std::string> args = {
       AUTOSCALE_CLI, "control", "--prometheus", prom.url(), "--service", "api", "--load-query", "load", "--fleet-query", "fleet",
-      "--clock-query", "clock", "--settle", "0", "--every", "100ms", "--model", serve_testing::trained_model("seed"),
+      "--clock-query", "clock", "--freshness-query", "fresh", "--settle", "0", "--every", "100ms", "--model", serve_testing::trained_model("seed"),
       "--wall-clock", "false", "--actuate", "kubernetes:ns/deployment/web", "--kubeconfig", kubeconfig.string(), "--enforce",
       "--metrics-port", std::to_string(metrics_port)};
   {
     autoscale::testing::Child control(args, dir / "control.log");
-    httplib::Client mc("127.0.0.1", metrics_port);
-    std::string metrics;
-    for (int i = 0; i < 100 && metrics.find("autoscale_control_desired{") == std::string::npos; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (auto r = mc.Get("/metrics")) metrics = r->body;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // more ticks in the same minute
+    // Decided, then at least two more ticks in the same minute (which must not act again).
+    const std::string again = "autoscale_control_ticks_total{service=\"api\",outcome=\"already_decided\"}";
+    const std::string metrics = control_testing::wait_for_metrics(
+        metrics_port, [&](const std::string& m) { return control_testing::metric_value(m, again) >= 2; });
+    ASSERT_FALSE(metrics.empty()) << "no decided minute with two more ticks in it within 30 s";
     const int status = control.stop();
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << autoscale::testing::read_file_text(dir / "control.log");
     const auto at = metrics.find("autoscale_control_desired{");
