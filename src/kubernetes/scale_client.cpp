@@ -103,6 +103,23 @@ ScaleClient::ScaleClient(Connection connection, Target target, RetryPolicy retry
   if (!sleep_) sleep_ = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
 }
 
+// Starts the budget of an outer call; nested calls (apply's own get) share it.
+class ScaleClient::CallScope {
+ public:
+  explicit CallScope(ScaleClient& c) : c_(c), outer_(!c.call_) {
+    if (outer_) c_.call_ = Call{std::chrono::steady_clock::now(), std::chrono::milliseconds(0)};
+  }
+  ~CallScope() {
+    if (outer_) c_.call_.reset();
+  }
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
+
+ private:
+  ScaleClient& c_;
+  bool outer_;
+};
+
 HttpResponse ScaleClient::request(const std::string& method, const std::string& path, const std::string& body,
                                   const std::string& content_type, const std::string& verb, const std::string& resource,
                                   const std::function<bool()>& on_conflict) {
@@ -144,7 +161,18 @@ HttpResponse ScaleClient::request(const std::string& method, const std::string& 
         std::all_of(r.retry_after.begin(), r.retry_after.end(), [](unsigned char c) { return std::isdigit(c); }))
       ms = std::max(ms, 1000.0 * std::stod(r.retry_after));
     ms = std::min(ms, static_cast<double>(retry_.max.count()));
-    sleep_(std::chrono::milliseconds(static_cast<std::int64_t>(ms)));
+    const auto wait = std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+    if (call_) {
+      const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - call_->start);
+      if (std::max(elapsed, call_->waited) + wait > retry_.budget)
+        throw ApiError(ApiError::Kind::kRetriesExhausted, r.status,
+                       "kubernetes: " + what + " failed " + std::to_string(attempt) + " times; the next try, in " +
+                           std::to_string(wait.count()) + " ms, would pass the call's budget of " +
+                           std::to_string(retry_.budget.count()) + " ms; last: " +
+                           (r.status == 0 ? r.transport_error : status_text(r.status) + "; server: " + server_says(r)));
+      call_->waited += wait;
+    }
+    sleep_(wait);
     if (r.status == 409 && on_conflict && on_conflict()) return r;
   }
 }
@@ -174,10 +202,12 @@ Scale ScaleClient::parse_scale(const HttpResponse& r, const std::string& what) c
 }
 
 Scale ScaleClient::get() {
+  CallScope scope(*this);
   return parse_scale(request("GET", target_.scale_path(), "", "", "get", target_.resource + "/scale"), "GET scale");
 }
 
 std::optional<std::string> ScaleClient::hpa_targeting() {
+  CallScope scope(*this);
   const HttpResponse r = request("GET", "/apis/autoscaling/v2/namespaces/" + target_.ns + "/horizontalpodautoscalers", "",
                                  "", "list", "horizontalpodautoscalers");
   const Json j = Json::parse(r.body, nullptr, false);
@@ -198,6 +228,7 @@ std::optional<std::string> ScaleClient::hpa_targeting() {
 }
 
 ApplyResult ScaleClient::apply(int desired, std::int64_t minute) {
+  CallScope scope(*this);
   if (desired < 0) throw Error("kubernetes: desired replicas must be >= 0, got " + std::to_string(desired));
   ApplyResult result;
   const std::int64_t before = requests_;

@@ -65,6 +65,10 @@ struct RetryPolicy {
   std::chrono::milliseconds initial{500};
   double factor = 2.0;
   std::chrono::milliseconds max{8000};
+  // What one call (apply: HPA list, GET, PATCH and their retries) may spend: no retry starts
+  // whose wait would end past it, so a call returns within it plus one request's timeouts
+  // (Timeouts: 5 s + 15 s), inside a control loop's minute.
+  std::chrono::milliseconds budget{30'000};
 };
 
 struct ApplyResult {
@@ -111,6 +115,14 @@ class ScaleClient {
   Target target_;
   RetryPolicy retry_;
   Sleep sleep_;
+  // The call in progress (apply, get or hpa_targeting from outside): when it started and how long
+  // it has waited between retries (the wait a test's Sleep records, as real time would pass).
+  struct Call {
+    std::chrono::steady_clock::time_point start;
+    std::chrono::milliseconds waited{0};
+  };
+  std::optional<Call> call_;
+  class CallScope;
   std::optional<std::int64_t> last_minute_;
   int last_replicas_ = -1;
   std::int64_t requests_ = 0;  // every HTTP request sent, retries included

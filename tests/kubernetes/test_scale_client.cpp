@@ -156,6 +156,28 @@ TEST(KubernetesScale, RetriesRunOutWithTheLastAnswer) {
   EXPECT_EQ(f.stub.replicas("ns/deployments/web"), 2);
 }
 
+TEST(KubernetesScale, OneCallStopsRetryingBeforeItsBudgetRunsOut) {
+  Fixture f;
+  // Four 503s: the calls the budget lets through (then the queue is empty for the next call).
+  for (int i = 0; i < 4; ++i)
+    f.stub.queue(std::string("PATCH ") + kScale, {503, status_body(503, "ServiceUnavailable", "etcd leader changed")});
+  // Waits 500, 1000, 2000 (3.5 s in all); the next, 4 s, would end past the 5 s budget.
+  auto c = f.client({.attempts = 10, .initial = milliseconds(500), .factor = 2.0, .max = milliseconds(8000),
+                     .budget = milliseconds(5000)});
+  try {
+    c.apply(5, 1);
+    FAIL() << "no error";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.kind, ApiError::Kind::kRetriesExhausted);
+    EXPECT_NE(std::string(e.what()).find("would pass the call's budget of 5000 ms"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(f.sleeps, (std::vector<milliseconds>{milliseconds(500), milliseconds(1000), milliseconds(2000)}));
+  // The budget is per call: the next minute's call starts afresh (and succeeds once the server does).
+  f.stub.clear();
+  f.sleeps.clear();
+  EXPECT_EQ(c.apply(5, 2).outcome, ApplyResult::Outcome::kPatched);
+}
+
 TEST(KubernetesScale, A429HonoursRetryAfterUpToTheMaximum) {
   Fixture f;
   f.stub.queue(std::string("GET ") + kScale, {429, status_body(429, "TooManyRequests", "slow down"), "3"});
