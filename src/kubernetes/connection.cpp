@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
 
@@ -103,6 +104,11 @@ std::string resolve_path(const std::string& kubeconfig, const std::string& p) {
   return (fs::path(kubeconfig).parent_path() / path).string();
 }
 
+// kubeconfig *-data fields: base64 as kubectl writes it, padding optional as some tools leave it.
+std::string base64_decode_optional_padding(const std::string& text, const std::string& what) {
+  return base64_decode(text, what, Base64Padding::kOptional);
+}
+
 }  // namespace
 
 std::string Connection::bearer_token() const {
@@ -113,37 +119,6 @@ std::string Connection::bearer_token() const {
   return t;
 }
 
-std::string base64_decode(const std::string& text, const std::string& what) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  unsigned bits = 0;
-  int nbits = 0;
-  bool padding = false;
-  for (const char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') {
-      padding = true;
-      continue;
-    }
-    const int v = value(c);
-    if (v < 0 || padding) throw Error(what + ": not valid base64");
-    bits = (bits << 6) | static_cast<unsigned>(v);
-    nbits += 6;
-    if (nbits >= 8) {
-      nbits -= 8;
-      out.push_back(static_cast<char>((bits >> nbits) & 0xFF));
-    }
-  }
-  if (nbits >= 6) throw Error(what + ": not valid base64 (truncated)");
-  return out;
-}
 
 Connection in_cluster(const InClusterPaths& paths) {
   const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
@@ -214,7 +189,7 @@ Connection from_kubeconfig(const std::string& path, const std::string& context_n
   if (cluster["certificate-authority"] && cluster["certificate-authority-data"])
     throw Error(at(path, cluster) + cw + ": both certificate-authority and certificate-authority-data (keep one)");
   if (cluster["certificate-authority-data"])
-    c.ca_pem = base64_decode(scalar(path, cluster["certificate-authority-data"], "certificate-authority-data"),
+    c.ca_pem = base64_decode_optional_padding(scalar(path, cluster["certificate-authority-data"], "certificate-authority-data"),
                              at(path, cluster["certificate-authority-data"]) + cw + ".certificate-authority-data");
   if (cluster["certificate-authority"])
     c.ca_pem = read_text(resolve_path(path, scalar(path, cluster["certificate-authority"], "certificate-authority")),
@@ -242,7 +217,7 @@ Connection from_kubeconfig(const std::string& path, const std::string& context_n
       if (user[file_key] && user[data_key])
         throw Error(at(path, user) + uw + ": both " + file_key + " and " + data_key + " (keep one)");
       if (user[data_key])
-        return base64_decode(scalar(path, user[data_key], data_key), at(path, user[data_key]) + uw + "." + data_key);
+        return base64_decode_optional_padding(scalar(path, user[data_key], data_key), at(path, user[data_key]) + uw + "." + data_key);
       if (user[file_key])
         return read_text(resolve_path(path, scalar(path, user[file_key], file_key)), path + ": " + uw + "." + file_key);
       return "";

@@ -67,7 +67,5 @@ struct ConnectionOptions {
 };
 Connection resolve_connection(const ConnectionOptions& options);
 
-// Standard base64 (with or without padding, whitespace ignored); Error naming `what` when invalid.
-std::string base64_decode(const std::string& text, const std::string& what);
 
 }  // namespace autoscale::kubernetes

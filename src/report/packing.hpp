@@ -37,8 +37,5 @@ std::vector<double> read_column(std::string_view bytes, const nlohmann::json& de
 std::string zlib_compress(std::string_view data);
 std::string zlib_decompress(std::string_view data);
 
-std::string base64_encode(std::string_view data);
-// Throws Error on characters outside the alphabet or a wrong length.
-std::string base64_decode(std::string_view text);
 
 }  // namespace autoscale::report

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "core/output_file.hpp"
 #include "report/assets.hpp"
@@ -64,7 +65,7 @@ EmbeddedReport read_embedded_report(std::string_view html) {
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(fmt::format("report page's manifest is not valid JSON: {}", e.what()));
   }
-  r.columns = zlib_decompress(base64_decode(between(html, kColumnsOpen, "columns")));
+  r.columns = zlib_decompress(base64_decode(between(html, kColumnsOpen, "columns"), "report page's columns"));
   return r;
 }
 

@@ -163,14 +163,6 @@ TEST(KubernetesConnection, InClusterNeedsItsVariablesAndFiles) {
   unsetenv("KUBECONFIG");
 }
 
-TEST(KubernetesConnection, Base64) {
-  EXPECT_EQ(base64_decode("aGVsbG8=", "x"), "hello");
-  EXPECT_EQ(base64_decode("aGVs\nbG8", "x"), "hello");
-  EXPECT_EQ(base64_decode("", "x"), "");
-  EXPECT_THROW(base64_decode("aGVsbG8=x", "x"), Error);
-  EXPECT_THROW(base64_decode("a", "x"), Error);
-  EXPECT_THROW(base64_decode("a$b", "x"), Error);
-}
 
 }  // namespace
 }  // namespace autoscale::kubernetes

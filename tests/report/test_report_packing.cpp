@@ -4,6 +4,7 @@
 #include <limits>
 #include <random>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "report/packing.hpp"
 
@@ -69,18 +70,11 @@ TEST(ReportPacking, ZlibAndBase64RoundTripAnyBytes) {
     for (auto& c : data) c = static_cast<char>(rng() % 7);  // compressible but not trivial
     const std::string packed = base64_encode(zlib_compress(data));
     EXPECT_EQ(packed.size() % 4, 0u);
-    EXPECT_EQ(zlib_decompress(base64_decode(packed)), data) << n;
+    EXPECT_EQ(zlib_decompress(base64_decode(packed, "packed")), data) << n;
   }
-  EXPECT_EQ(base64_encode("Man"), "TWFu");
-  EXPECT_EQ(base64_encode("Ma"), "TWE=");
-  EXPECT_EQ(base64_encode("M"), "TQ==");
-  EXPECT_EQ(base64_decode("TQ=="), "M");
 }
 
 TEST(ReportPacking, CorruptInputIsAnError) {
-  EXPECT_THROW(base64_decode("abc"), Error);
-  EXPECT_THROW(base64_decode("ab!d"), Error);
-  EXPECT_THROW(base64_decode("a=bc"), Error);
   const std::string z = zlib_compress(std::string(1000, 'x'));
   EXPECT_THROW(zlib_decompress(z.substr(0, z.size() / 2)), Error);
   EXPECT_THROW(zlib_decompress("not zlib at all"), Error);
