@@ -1,5 +1,6 @@
 #include "control/actuator.hpp"
 #include "control/kubernetes_actuator.hpp"
+#include "http/transport_error.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -173,7 +174,7 @@ void WebhookActuator::apply(const Actuation& a) {
   for (int attempt = 1; attempt <= tries; ++attempt) {
     const httplib::Result r = client.Post(path_, headers, body, "application/json");
     if (!r) {
-      last = "connection error: " + httplib::to_string(r.error());
+      last = "connection error: " + http::transport_error_text(r.error());
     } else if (r->status >= 200 && r->status < 300) {
       return;
     } else if (r->status >= 500) {

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "http/transport_error.hpp"
 
 namespace autoscale::kubernetes {
 namespace {
@@ -23,19 +24,6 @@ std::string openssl_reason() {
   return buf;
 }
 
-std::string transport_message(httplib::Error e) {
-  switch (e) {
-    case httplib::Error::Connection: return "cannot connect";
-    case httplib::Error::ConnectionTimeout: return "connecting timed out";
-    case httplib::Error::Read: return "reading the response failed or timed out";
-    case httplib::Error::Write: return "sending the request failed";
-    case httplib::Error::SSLConnection: return "the TLS connection failed";
-    case httplib::Error::SSLLoadingCerts: return "loading the CA certificates failed";
-    case httplib::Error::SSLServerVerification: return "the server's TLS certificate did not verify";
-    case httplib::Error::Canceled: return "the request was canceled";
-    default: return "request failed (" + httplib::to_string(e) + ")";
-  }
-}
 
 }  // namespace
 
@@ -126,7 +114,7 @@ HttpResponse ApiClient::send(const std::string& method, const std::string& path,
   else throw Error("ApiClient: unsupported method " + method);
   HttpResponse out;
   if (!r) {
-    out.transport_error = transport_message(r.error());
+    out.transport_error = http::transport_error_text(r.error());
     out.tls_verification_failed =
         r.error() == httplib::Error::SSLServerVerification || r.error() == httplib::Error::SSLLoadingCerts;
     return out;

@@ -8,24 +8,9 @@
 
 #include "core/error.hpp"
 #include "core/strings.hpp"
+#include "http/transport_error.hpp"
 
 namespace autoscale::prometheus::detail {
-namespace {
-
-std::string connection_error(httplib::Error e) {
-  switch (e) {
-    case httplib::Error::Connection: return "cannot connect";
-    case httplib::Error::ConnectionTimeout: return "connecting timed out";
-    case httplib::Error::Read: return "reading the response failed or timed out";
-    case httplib::Error::Write: return "sending the request failed";
-    case httplib::Error::SSLConnection: return "the TLS connection failed";
-    case httplib::Error::SSLServerVerification: return "the server's TLS certificate did not verify";
-    case httplib::Error::ExceedRedirectCount: return "too many redirects";
-    default: return "the request failed (" + httplib::to_string(e) + ")";
-  }
-}
-
-}  // namespace
 
 std::string one_line(std::string_view s, std::size_t max) {
   std::string out(trim(s.substr(0, max)));
@@ -78,7 +63,7 @@ std::string get_with_retries(httplib::Client& client, const std::string& target,
     ++requests;
     const httplib::Result r = client.Get(target, headers);
     if (!r) {
-      last = "connection error: " + connection_error(r.error());
+      last = "connection error: " + http::transport_error_text(r.error());
     } else if (r->status >= 200 && r->status < 300) {
       return r->body;
     } else if (r->status >= 500 || r->status == 429) {
