@@ -12,15 +12,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync }
 import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
 import { launchChromium, reportUrl } from './chromium.mjs';
+import { arg, check, results } from './harness.mjs';
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) {
-    if (fallback === undefined) throw new Error(`missing --${name}`);
-    return fallback;
-  }
-  return process.argv[i + 1];
-}
 
 const cli = resolve(arg('cli'));
 const workRoot = resolve(arg('work'));
@@ -31,17 +24,6 @@ const work = mkdtempSync(join(workRoot, 'report-browser-'));
 
 const run = (...args) => execFileSync(cli, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
-let failures = 0, passes = 0;
-function check(name, fn) {
-  try {
-    fn();
-    passes++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failures++;
-    console.log(`FAIL ${name}\n     ${e.message.split('\n').join('\n     ')}`);
-  }
-}
 
 // Inputs: a two-day seed scenario keeps training and the oracles' dynamic programs quick.
 writeFileSync(join(work, 'short.toml'), 'name = "seed-2d"\n[service]\nmax_time_steps = 2880\n[load]\nkind = "seed"\n');
@@ -187,7 +169,7 @@ check('--png writes one image per figure', () => {
   }
 });
 
-if (!failures) rmSync(work, { recursive: true, force: true });
+if (!results.failures) rmSync(work, { recursive: true, force: true });
 else console.log(`inputs kept in ${work}`);
-console.log(`${passes} passed, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+console.log(`${results.passes} passed, ${results.failures} failed`);
+process.exit(results.failures ? 1 : 0);
