@@ -2,6 +2,8 @@
 // A real Prometheus (Debian's `prometheus` package) on a free loopback port with its own config and
 // data directory, for the tests that need the real thing. Missing, it skips the test, except under
 // CI=1, where it fails it (scripts/setup.sh installs it).
+#include "ci_env.hpp"
+
 #include <httplib.h>
 #include <gtest/gtest.h>
 
@@ -28,11 +30,6 @@ inline std::string prometheus_missing() {
   if (std::filesystem::exists(kPrometheusBinary) && std::filesystem::exists(kPromtoolBinary)) return "";
   return kPrometheusBinary.string() + " or " + kPromtoolBinary.string() + " is not installed (apt-get install prometheus)";
 }
-inline bool under_ci() {
-  const char* ci = std::getenv("CI");
-  return ci && *ci;
-}
-
 // Prometheus with `config` (prometheus.yml) and `data` (its TSDB directory), listening on a free
 // loopback port (another one if something took it meanwhile); ready() once /-/ready answers 200.
 class LocalPrometheus {

@@ -105,8 +105,7 @@ std::map<std::int64_t, TraceRow> read_trace(const fs::path& p) {
 
 TEST(ControlEndToEnd, ARealPrometheusAndTheFileActuatorCloseTheLoopWithEvaluatesDecisions) {
   if (const std::string missing = autoscale::testing::prometheus_missing(); !missing.empty()) {
-    if (autoscale::testing::under_ci()) FAIL() << missing << " under CI: scripts/setup.sh installs Debian's prometheus";
-    GTEST_SKIP() << missing << "; under CI this test fails instead";
+    AUTOSCALE_SKIP_UNLESS_CI(missing << " (scripts/setup.sh installs Debian's prometheus)");
   }
   const auto t0 = std::chrono::steady_clock::now();
   const fs::path dir = serve_testing::temp_dir("control_e2e");

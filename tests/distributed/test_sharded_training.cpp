@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include "ci_env.hpp"
 #include <unistd.h>
 
 #include <cstdlib>
@@ -157,8 +159,8 @@ TEST(ShardedTraining, LayoutsThatCannotSplitEvenlyAreRefusedBeforeAnyCommunicati
 }
 
 TEST(Communicator, LaunchersAreRecognizedByTheirVariables) {
-  if (launched_by_mpi()) GTEST_SKIP() << "the test itself runs under an MPI launcher";
-  if (std::getenv("SLURM_NTASKS") || std::getenv("SLURM_STEP_NUM_TASKS")) GTEST_SKIP() << "the test runs in a Slurm step";
+  if (launched_by_mpi()) AUTOSCALE_SKIP_UNLESS_CI("the test itself runs under an MPI launcher");
+  if (std::getenv("SLURM_NTASKS") || std::getenv("SLURM_STEP_NUM_TASKS")) AUTOSCALE_SKIP_UNLESS_CI("the test runs in a Slurm step");
   const auto with = [](const char* name, const char* value, auto&& check) {
     ::setenv(name, value, 1);
     check();
@@ -179,7 +181,7 @@ TEST(Communicator, LaunchersAreRecognizedByTheirVariables) {
 }
 
 TEST(Communicator, SerialWhenNoLauncherStartedTheProcess) {
-  if (launched_by_mpi()) GTEST_SKIP() << "the test itself runs under an MPI launcher";
+  if (launched_by_mpi()) AUTOSCALE_SKIP_UNLESS_CI("the test itself runs under an MPI launcher");
   const auto comm = make_communicator();
   EXPECT_EQ(comm->size(), 1);
   EXPECT_EQ(comm->rank(), 0);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "ci_env.hpp"
 #include "kube_stub.hpp"
 #include "kubernetes/scale_client.hpp"
 #include "report_test_util.hpp"
@@ -38,11 +39,7 @@ std::string find_kubectl() {
 
 #define REQUIRE_KUBECTL()                                                                                       \
   const std::string kubectl = find_kubectl();                                                                   \
-  if (kubectl.empty()) {                                                                                        \
-    const char* ci = std::getenv("CI");                                                                         \
-    if (ci && *ci) FAIL() << "kubectl is missing under CI: scripts/setup.sh installs Debian's kubernetes-client"; \
-    GTEST_SKIP() << "kubectl is not installed (apt-get install kubernetes-client); under CI this test fails instead"; \
-  }
+  if (kubectl.empty()) AUTOSCALE_SKIP_UNLESS_CI("kubectl is not installed (scripts/setup.sh installs Debian's kubernetes-client)")
 
 struct KubectlRun {
   int code = -1;
