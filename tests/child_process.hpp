@@ -16,15 +16,9 @@
 #include <thread>
 #include <vector>
 
-namespace autoscale::testing {
+#include "temp_files.hpp"  // read_file_text, for a child's log
 
-// A file's whole text (a child's log); "" when it cannot be read.
-inline std::string read_file_text(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+namespace autoscale::testing {
 
 class Child {
  public:

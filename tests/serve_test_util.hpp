@@ -18,14 +18,11 @@
 #include <string>
 #include <thread>
 
+#include "temp_files.hpp"
+
 namespace autoscale::serve_testing {
 
-inline std::filesystem::path temp_dir(const std::string& name) {
-  auto d = std::filesystem::temp_directory_path() / ("autoscale_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(d);
-  std::filesystem::create_directories(d);
-  return d;
-}
+using autoscale::testing::temp_dir;
 
 // A model written by `autoscale train` (4096 steps of a tiny network: seconds, and decisions that
 // vary from minute to minute), once per process and kind: "seed" (the seed's 25 floats and

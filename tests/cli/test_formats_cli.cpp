@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 #include "cli_run.hpp"
+#include "temp_files.hpp"
 
 namespace {
 
@@ -29,23 +30,14 @@ CliRun cli(const std::string& args, bool merge_stderr = false) {
   return autoscale::testing::run_cli(args, merge_stderr ? Stderr::kMerge : Stderr::kDrop);
 }
 
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::filesystem::path temp_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / (name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+const auto& read = autoscale::testing::read_file_text;
+using autoscale::testing::temp_dir;
 
 const std::string kExamples = std::string(AUTOSCALE_SOURCE_DIR) + "/examples/";
 
 // Export, then evaluate the spec and the manifest side by side: the same profit in every episode.
 TEST(FormatsCli, AnExportedManifestEvaluatesLikeItsSpec) {
-  const auto dir = temp_dir("autoscale_export");
+  const auto dir = temp_dir("export");
   const std::string spec = "hpa:target=0.62,tolerance=0.05,down_window=120,up_pods=6,up_percent=0,up_period=30,min=3,max=300";
   for (const char* format : {"hpa", "keda"}) {
     SCOPED_TRACE(format);
@@ -84,7 +76,7 @@ TEST(FormatsCli, ManifestsAreSpecsForSimulateAndTuneAndRefusalsNameTheField) {
   EXPECT_THAT(best, HasSubstr("up_policies=4pods/60+10pods/600+100pct/15"));
   EXPECT_THAT(best, HasSubstr("down_policies=10pct/60+30pct/600+5pods/60"));
   EXPECT_THAT(best, HasSubstr("down_select=min"));
-  const auto dir = temp_dir("autoscale_bad_manifest");
+  const auto dir = temp_dir("bad_manifest");
   const auto bad = dir / "bad.yaml";
   std::ofstream(bad) << "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef: {name: web}\n"
                         "  maxReplicas: 10\n  behavior: {scaleUp: {policies: [{type: Pods, value: 1, periodSeconds: 15}, "
@@ -98,7 +90,7 @@ TEST(FormatsCli, ManifestsAreSpecsForSimulateAndTuneAndRefusalsNameTheField) {
 // run --baseline on a small trace: the operator's HPA is evaluated on the future with the rest,
 // compared in the verdict, and the best tuned hpa comes back as their manifest. Tiny budgets.
 TEST(FormatsCli, RunComparesWithTheOperatorsOwnAutoscalerAndWritesTheirManifest) {
-  const auto dir = temp_dir("autoscale_run_baseline");
+  const auto dir = temp_dir("run_baseline");
   const auto scenario = dir / "nasa-week.toml";
   std::ofstream(scenario) << "name = \"nasa-week\"\n[load]\nkind = \"trace\"\npath = \"" << AUTOSCALE_SOURCE_DIR
                           << "/data/traces/nasa_1995_07.csv\"\nscale_to_p99 = 8800\nto = 10080\n";
@@ -171,7 +163,7 @@ const std::string kAwsFixtures = std::string(AUTOSCALE_SOURCE_DIR) + "/tests/for
 // Export each AWS-style spec, then evaluate it and the document side by side: the same profit in
 // every episode; the operator's describe outputs are specs as they are.
 TEST(FormatsCli, AnExportedAwsDocumentEvaluatesLikeItsSpec) {
-  const auto dir = temp_dir("autoscale_export_aws");
+  const auto dir = temp_dir("export_aws");
   const std::vector<std::string> specs = {
       "target-tracking:target=0.58,min=3,max=300",
       "step:high=0.7,low=0.35,out_points=2,in_points=12,out=0>1|0.1>3|0.3>6,in=0>1,min=3,max=300",
@@ -215,7 +207,7 @@ TEST(FormatsCli, AnExportedAwsDocumentEvaluatesLikeItsSpec) {
 // AWS-style policies tuned within their group's bounds (the step from theirs), and each one AWS
 // can say written back as the calls that set it on their group.
 TEST(FormatsCli, RunWritesTheTunedAwsPoliciesForTheOperatorsGroup) {
-  const auto dir = temp_dir("autoscale_run_aws");
+  const auto dir = temp_dir("run_aws");
   const auto scenario = dir / "nasa-week.toml";
   std::ofstream(scenario) << "name = \"nasa-week\"\n[load]\nkind = \"trace\"\npath = \"" << AUTOSCALE_SOURCE_DIR
                           << "/data/traces/nasa_1995_07.csv\"\nscale_to_p99 = 8800\nto = 10080\n";
@@ -271,7 +263,7 @@ TEST(FormatsCli, RunWritesTheTunedAwsPoliciesForTheOperatorsGroup) {
 // run without a baseline of the operator's: every tuned policy a format can say is written in
 // it, named for the scenario, and each file reads back as the tuned policy it was written from.
 TEST(FormatsCli, RunWithoutABaselineWritesEveryFormatNamedForTheScenario) {
-  const auto dir = temp_dir("autoscale_run_exports");
+  const auto dir = temp_dir("run_exports");
   const auto scenario = dir / "nasa-week.toml";
   std::ofstream(scenario) << "name = \"NASA week\"\n[load]\nkind = \"trace\"\npath = \"" << AUTOSCALE_SOURCE_DIR
                           << "/data/traces/nasa_1995_07.csv\"\nscale_to_p99 = 8800\nto = 10080\n";

@@ -15,23 +15,13 @@
 #include "distributed/sharded_trainer.hpp"
 #include "rl/agent.hpp"
 #include "scenario/scenario.hpp"
+#include "temp_files.hpp"
 
 namespace autoscale::distributed {
 namespace {
 
-std::filesystem::path temp_dir(const std::string& name) {
-  auto d = std::filesystem::temp_directory_path() / ("autoscale_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(d);
-  std::filesystem::create_directories(d);
-  return d;
-}
-
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using autoscale::testing::temp_dir;
+const auto& read = autoscale::testing::read_file_text;
 
 ShardedTrainOptions tiny_run(const std::filesystem::path& out, int shards = 4, int threads = 1) {
   ShardedTrainOptions s;

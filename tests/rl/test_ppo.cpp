@@ -12,23 +12,13 @@
 #include "rl/ppo.hpp"
 #include "rl/validation.hpp"
 #include "scenario/scenario.hpp"
+#include "temp_files.hpp"
 
 namespace autoscale {
 namespace {
 
-std::filesystem::path temp_dir(const std::string& name) {
-  auto d = std::filesystem::temp_directory_path() / ("autoscale_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(d);
-  std::filesystem::create_directories(d);
-  return d;
-}
-
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using autoscale::testing::temp_dir;
+const auto& read = autoscale::testing::read_file_text;
 
 rl::Agent small_agent(const Scenario& s) {
   const auto a = rl::ActionSpace::target_default();
